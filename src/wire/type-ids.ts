@@ -1,0 +1,20 @@
+import type { MsgType } from './types.js';
+
+/**
+ * Stable one-byte wire ids of message types. Never renumber or reuse an id: old and new nodes must
+ * agree on them. Membership uses 1..31; KV messages will take 32 and up. 0 is never valid, so a
+ * zeroed buffer cannot decode as a message.
+ */
+export const typeIds = {
+  ping: 1,
+  'indirect-ping': 2,
+  ack: 3,
+  nack: 4,
+  alive: 5,
+  suspect: 6,
+  dead: 7,
+  'push-pull': 8,
+  'join-req': 9,
+  'join-rep': 10,
+  heartbeat: 11,
+} as const satisfies { readonly [T in MsgType]: number };
