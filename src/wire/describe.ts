@@ -1,5 +1,5 @@
 import { unreachable } from '../lib/assert.js';
-import type { Msg, NodeRef } from './types.js';
+import type { KvRange, KvVersion, Msg, NodeRef } from './types.js';
 
 /**
  * One canonical line per message (in the style of etcd's DescribeMessage), for logs, traces and
@@ -30,6 +30,26 @@ export function describeMsg(msg: Msg): string {
       return `join-rep from=${ref(msg.source)} entries=${msg.entries.length}`;
     case 'heartbeat':
       return `heartbeat from=${ref(msg.source)} entries=${msg.entries.length}`;
+    case 'kv-req':
+      return `kv-req #${msg.reqId} ${msg.op} ${tok(msg.key)}${msg.value === null ? '' : ` value=${msg.value.length}B`}${msg.version === null ? '' : ` v=${ver(msg.version)}`}`;
+    case 'kv-rep':
+      return `kv-rep #${msg.reqId} ${msg.status}${msg.value === null ? '' : ` value=${msg.value.length}B`}${msg.version === null ? '' : ` v=${ver(msg.version)}`}`;
+    case 'kv-range-batch':
+      return `kv-range-batch stream=${msg.streamId} seq=${msg.seq} ${msg.kind} range=${range(msg.range)} entries=${msg.entries.length}${msg.last ? ' last' : ''}`;
+    case 'kv-range-ack':
+      return `kv-range-ack stream=${msg.streamId} seq=${msg.seq} ${msg.status} applied=${msg.applied}`;
+    case 'kv-merkle-req':
+      return `kv-merkle-req #${msg.reqId} range=${range(msg.range)} depth=${msg.depth} level=${msg.level} nodes=${msg.nodes.length}`;
+    case 'kv-merkle-rep':
+      return `kv-merkle-rep #${msg.reqId} ${msg.status} level=${msg.level} hashes=${msg.hashes.length}`;
+    case 'kv-keys-req':
+      return `kv-keys-req #${msg.reqId} range=${range(msg.range)} limit=${msg.limit}${msg.after === null ? '' : ' after'}`;
+    case 'kv-keys-rep':
+      return `kv-keys-rep #${msg.reqId} ${msg.status} entries=${msg.entries.length}${msg.more ? ' more' : ''}`;
+    case 'kv-fetch-req':
+      return `kv-fetch-req #${msg.reqId} keys=${msg.keys.length}`;
+    case 'kv-fetch-rep':
+      return `kv-fetch-rep #${msg.reqId} ${msg.status} entries=${msg.entries.length}`;
     default:
       return unreachable(msg, 'describeMsg: unknown message type');
   }
@@ -38,6 +58,14 @@ export function describeMsg(msg: Msg): string {
 /** Describes several messages (e.g. one packet) joined with "; ". */
 export function describeMsgs(msgs: readonly Msg[]): string {
   return msgs.map(describeMsg).join('; ');
+}
+
+function ver(v: KvVersion): string {
+  return `${v.physicalMs}.${v.logical}@${v.nodeId}`;
+}
+
+function range(r: KvRange): string {
+  return `(${r.start},${r.end}]`;
 }
 
 function ref(node: NodeRef): string {

@@ -16,6 +16,7 @@ import {
 } from './fields.js';
 import type { Reader } from './reader.js';
 import { typeIds } from './type-ids.js';
+import { kvMessageCodecs } from './kv-codecs.js';
 import type {
   AckMsg,
   AliveMsg,
@@ -244,6 +245,7 @@ export const messageCodecs: CodecTable = {
   },
   'join-rep': heartbeatTable<JoinReplyMsg>('join-rep'),
   heartbeat: heartbeatTable<HeartbeatMsg>('heartbeat'),
+  ...kvMessageCodecs,
 };
 
 /** The codec for a wire type id, or undefined for ids nobody assigned. Indexed by id for O(1) lookup. */

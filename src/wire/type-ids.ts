@@ -1,3 +1,4 @@
+import { kvTypeIds } from './kv-type-ids.js';
 import type { MsgType } from './types.js';
 
 /**
@@ -21,4 +22,5 @@ export const typeIds = {
   'join-req': 9,
   'join-rep': 10,
   heartbeat: 11,
+  ...kvTypeIds,
 } as const satisfies { readonly [T in MsgType]: number };

@@ -1,3 +1,5 @@
+import type { KvMsg } from './kv-types.js';
+
 /**
  * Message types shared by every layer. Messages are plain data (discriminated unions on `type`);
  * the binary codec (codec.ts) turns them into bytes and back, and describe.ts prints them.
@@ -140,8 +142,8 @@ export interface HeartbeatMsg {
   readonly entries: readonly HeartbeatEntry[];
 }
 
-/** Every message the wire carries. KV messages join this union in src/wire when the KV layer lands. */
-export type Msg =
+/** Membership messages (SWIM and gossip heartbeating). */
+export type MembershipMsg =
   | PingMsg
   | IndirectPingMsg
   | AckMsg
@@ -154,4 +156,9 @@ export type Msg =
   | JoinReplyMsg
   | HeartbeatMsg;
 
+/** Every message the wire carries: membership and KV (kv-types.ts). */
+export type Msg = MembershipMsg | KvMsg;
+
 export type MsgType = Msg['type'];
+
+export type * from './kv-types.js';

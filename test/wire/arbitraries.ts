@@ -19,21 +19,13 @@ import type {
   PushPullEntry,
 } from '../../src/wire/types.js';
 import { utf8ByteLength } from '../../src/wire/utf8.js';
+import { kvMsgArbs } from './kv-arbitraries.js';
+import { boundedString, u32Arb } from './base-arbitraries.js';
+
+export { boundedString, u32Arb };
 
 const enc = new TextEncoder();
 
-/** A string of at most `maxBytes` UTF-8 bytes, biased towards ASCII and the exact limit. */
-export function boundedString(maxBytes: number): fc.Arbitrary<string> {
-  return fc.oneof(
-    { weight: 4, arbitrary: fc.string({ unit: 'grapheme-ascii', maxLength: Math.min(maxBytes, 24) }) },
-    { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: Math.floor(maxBytes / 4) }) },
-    { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: Math.floor(maxBytes / 4) }).filter((s) => utf8ByteLength(s) <= maxBytes) },
-    { weight: 1, arbitrary: fc.constant('x'.repeat(maxBytes)) },
-    // Exactly at the limit with multi-byte characters: "é" is 2 bytes.
-    { weight: 1, arbitrary: fc.constant('é'.repeat(Math.floor(maxBytes / 2))) },
-    { weight: 1, arbitrary: fc.constantFrom('\uFEFFbom', 'ñødé-1', '節点', '🙂node', 'a\u0000b') },
-  );
-}
 
 /** A node name within nodeNameBytesMax. */
 export const nameArb: fc.Arbitrary<string> = boundedString(nodeNameBytesMax);
@@ -77,12 +69,6 @@ export const metaArb: fc.Arbitrary<Uint8Array> = fc.oneof(
   { weight: 1, arbitrary: fc.constant(enc.encode('{"kv":"10.0.0.1:8080"}')) },
 );
 
-/** An unsigned 32-bit integer, biased to the varint boundaries. */
-export const u32Arb: fc.Arbitrary<number> = fc.oneof(
-  fc.integer({ min: 0, max: 0xffff_ffff }),
-  fc.constantFrom(0, 127, 128, 16383, 16384, 2 ** 21 - 1, 2 ** 21, 2 ** 28 - 1, 2 ** 28, 2 ** 31, 0xffff_ffff),
-  fc.nat({ max: 300 }),
-);
 
 const stateArb: fc.Arbitrary<MemberState> = fc.constantFrom('alive', 'suspect', 'dead', 'left');
 
@@ -92,6 +78,7 @@ const heartbeatEntryArb: fc.Arbitrary<HeartbeatEntry> = fc.record({ node: nodeRe
 /** Per-type arbitraries; `maxEntries` bounds the table messages (small for packets). */
 export function msgArbs(maxEntries: number): { readonly [K in Msg['type']]: fc.Arbitrary<Extract<Msg, { type: K }>> } {
   return {
+    ...kvMsgArbs(maxEntries),
     ping: fc.record({ type: fc.constant('ping' as const), seq: u32Arb, target: nameArb, source: nodeRefArb }, { noNullPrototype: true }),
     'indirect-ping': fc.record({ type: fc.constant('indirect-ping' as const), seq: u32Arb, target: nodeRefArb, source: nodeRefArb, wantNack: fc.boolean() }, { noNullPrototype: true }),
     ack: fc.record({ type: fc.constant('ack' as const), seq: u32Arb }, { noNullPrototype: true }),

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { hlcLogicalMax, hlcPhysicalMsMax, kvKeyBytesMax, kvMerkleDepthMax, ringPositionMax } from '../../src/wire/kv-limits.js';
 import type { KvCursor, KvDigestEntry, KvMsg, KvMsgType, KvRange, KvRecordEntry, KvStatus, KvVersion } from '../../src/wire/kv-types.js';
-import { boundedString, u32Arb } from './arbitraries.js';
+import { boundedString, u32Arb } from './base-arbitraries.js';
 
 /** A version, biased to the field boundaries. */
 export const kvVersionArb: fc.Arbitrary<KvVersion> = fc.record(
