@@ -41,6 +41,30 @@ export type RebalancerMsgType =
   | 'kv-fetch-req'
   | 'kv-fetch-rep';
 
+/**
+ * Stream ids of the Rebalancer's kv-range-batch messages (kinds 'transfer' and 'repair') lie in
+ * [rebalancerStreamIdMin, rebalancerStreamIdMin + rebalancerStreamIdSpan); NodeCore's hint replay
+ * uses ids below it. kv-range-ack does not say which kind of batch it answers, so NodeCore routes
+ * an ack to the Rebalancer exactly when `isRebalancerStreamId(ack.streamId)`.
+ */
+export const rebalancerStreamIdMin = 2 ** 31;
+
+/** Number of Rebalancer stream ids; ids are reused cyclically (a batch lives seconds, the cycle is 2^31 batches). */
+export const rebalancerStreamIdSpan = 2 ** 31;
+
+/** True when `streamId` belongs to a Rebalancer batch (see `rebalancerStreamIdMin`). */
+export function isRebalancerStreamId(streamId: number): boolean {
+  return Number.isInteger(streamId) && streamId >= rebalancerStreamIdMin && streamId < rebalancerStreamIdMin + rebalancerStreamIdSpan;
+}
+
+/** Every timer the Rebalancer schedules has a `type` starting with this prefix (for drivers that route unwrapped timers). */
+export const rebalancerTimerPrefix = 'rebalance-';
+
+/** True when `timer` is one of the Rebalancer's. */
+export function isRebalancerTimer(timer: TimerBase): boolean {
+  return timer.type.startsWith(rebalancerTimerPrefix);
+}
+
 export interface Rebalancer {
   /** Called once when the node starts (after storage is available): arm timers. */
   start(nowMs: number): void;

@@ -1,6 +1,6 @@
 /**
- * The event queue orders by (time, insertion order), grows, stops at its bound, and recycles
- * slots. Method: random operations checked against a sorted reference list (seeded; the seed is
+ * The event queue orders by (time, insertion order) across its bucket and heap tiers, grows,
+ * stops at its bound, and recycles slots. Method: random operations checked against a sorted reference list (seeded; the seed is
  * in every failure message).
  */
 import { test } from 'node:test';
@@ -30,6 +30,36 @@ test('pops in (time, insertion) order, against a sorted reference', () => {
       }
     }
     assert.equal(q.size, ref.length, `seed=${seed}`);
+  }
+});
+
+test('mixed tiers: whole and fractional times, near and far, monotonic or not, against a reference', () => {
+  for (const seed of [5, 6, 7, 8]) {
+    const rng = new Rng(seed);
+    const q = new EventQueue(1_000_000);
+    const ref: { t: number; id: number }[] = [];
+    let id = 0;
+    let now = 0;
+    for (let round = 0; round < 20_000; round++) {
+      if (rng.chance(0.55) || ref.length === 0) {
+        // Mostly at or after the last popped time (as the engine does), sometimes before it.
+        const r = rng.intBelow(10);
+        const t =
+          r < 5 ? now + rng.intBelow(20) : r < 7 ? now + rng.intBelow(5000) : r < 9 ? now + rng.intBelow(100) + 0.5 : Math.max(0, now - rng.intBelow(30));
+        q.push(t, 1, id, 0, 0, 0, undefined);
+        ref.push({ t, id });
+        id++;
+      } else {
+        ref.sort((a, b) => a.t - b.t || a.id - b.id);
+        const want = ref.shift()!;
+        assert.equal(q.peekTimeMs(), want.t, `seed=${seed} round=${round}`);
+        const slot = q.pop();
+        assert.equal(q.node[slot], want.id, `seed=${seed} round=${round}`);
+        q.release(slot);
+        now = Math.floor(want.t);
+      }
+      assert.equal(q.size, ref.length);
+    }
   }
 });
 

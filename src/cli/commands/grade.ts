@@ -1,14 +1,16 @@
 /**
- * `ringkv grade mp1 [--protocol swim|gossip] [--seed S] [--runs K] [--dbg-log DIR]`: runs the course's
- * graded MP1 scenarios in the simulator for seeds S..S+K-1 and grades each run's dbg.log exactly as
- * the original Grader.sh would.
+ * `ringkv grade [mp1|mp2|all] [--protocol swim|gossip] [--seed S] [--runs K] [--dbg-log DIR]`: runs
+ * the course's graded scenarios in the simulator for seeds S..S+K-1 and grades each run's dbg.log
+ * exactly as the original Grader.sh (MP1, 90 points) and KVStoreGrader.sh (MP2, 90 points) would.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { formatMp1Report, mp1MaxPoints, mp1Scenarios, type Mp1ScenarioGrade } from '../../sim/seed/mp1-grader.js';
 import { runMp1Scenario, type Mp1Protocol } from '../../sim/seed/mp1-scenario.js';
-import { parseIntegerOption, parseChoiceOption } from './options.js';
+import { formatMp2Report, mp2MaxPoints, mp2Tests, type Mp2TestGrade } from '../../sim/seed/mp2-grader.js';
+import { runMp2Test } from '../../sim/seed/mp2-scenario.js';
+import { parseChoiceOption, parseIntegerOption } from './options.js';
 
 interface GradeOptions {
   readonly protocol: Mp1Protocol;
@@ -17,62 +19,90 @@ interface GradeOptions {
   readonly dbgLog?: string;
 }
 
-function shortName(grade: Mp1ScenarioGrade): string {
-  return grade.scenario === 'singlefailure' ? 'single' : grade.scenario === 'multifailure' ? 'multi' : 'msgdrop';
+type Print = (line: string) => void;
+
+function logDir(options: GradeOptions, seed: number): string | undefined {
+  if (options.dbgLog === undefined) return undefined;
+  const dir = options.runs === 1 ? options.dbgLog : join(options.dbgLog, `seed-${seed}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }
 
-function describeRun(seed: number, grades: readonly Mp1ScenarioGrade[]): string {
-  const parts = grades.map(
-    (g) => `${shortName(g)} ${g.points}/${g.max} (${g.checks.map((c) => `${c.name.toLowerCase()} ${c.points}`).join(', ')})`,
-  );
+function describeMp1(grades: readonly Mp1ScenarioGrade[]): string {
+  const short = { singlefailure: 'single', multifailure: 'multi', msgdropsinglefailure: 'msgdrop' } as const;
+  return grades
+    .map((g) => `${short[g.scenario]} ${g.points}/${g.max} (${g.checks.map((c) => `${c.name.toLowerCase()} ${c.points}`).join(', ')})`)
+    .join(' | ');
+}
+
+function describeMp2(grades: readonly Mp2TestGrade[]): string {
+  return grades.map((g) => `${g.test} ${g.points}/${g.max}${g.points === g.max ? '' : ` (${g.checks.map((c) => `${c.name.toLowerCase()} ${c.points}/${c.max} counted ${c.counted}`).join(', ')})`}`).join(' | ');
+}
+
+/** One seed of MP1: three scenarios. Returns the points. */
+function runMp1Seed(options: GradeOptions, seed: number, print: Print): number {
+  const dir = logDir(options, seed);
+  const grades = mp1Scenarios.map((scenario) => {
+    const result = runMp1Scenario({ scenario, seed, protocol: options.protocol });
+    if (dir !== undefined) writeFileSync(join(dir, `${scenario}.dbg.log`), result.log);
+    return result.grade;
+  });
   const total = grades.reduce((s, g) => s + g.points, 0);
-  return `seed ${seed}: ${parts.join(' | ')} => ${total}/${mp1MaxPoints}`;
+  print(options.runs === 1 ? formatMp1Report(grades) : `mp1 seed ${seed}: ${describeMp1(grades)} => ${total}/${mp1MaxPoints}`);
+  return total;
 }
 
-/** Runs K seeds of the three MP1 scenarios; returns how many scored full marks. */
-export function gradeMp1(options: GradeOptions, print: (line: string) => void): number {
-  let perfect = 0;
+/** One seed of MP2: four tests. Returns the points. */
+function runMp2Seed(options: GradeOptions, seed: number, print: Print): number {
+  const dir = logDir(options, seed);
+  const grades = mp2Tests.map((test) => {
+    const result = runMp2Test({ test, seed });
+    if (dir !== undefined) writeFileSync(join(dir, `${test}.dbg.log`), result.log);
+    return result.grade;
+  });
+  const total = grades.reduce((s, g) => s + g.points, 0);
+  print(options.runs === 1 ? formatMp2Report(grades) : `mp2 seed ${seed}: ${describeMp2(grades)} => ${total}/${mp2MaxPoints}`);
+  return total;
+}
+
+/** Runs the chosen suites for K seeds and prints the summary lines; returns true if every run was perfect. */
+export function grade(suite: 'mp1' | 'mp2' | 'all', options: GradeOptions, print: Print): boolean {
+  let perfect1 = 0;
+  let perfect2 = 0;
+  let perfectBoth = 0;
   for (let run = 0; run < options.runs; run++) {
     const seed = options.seed + run;
-    const grades: Mp1ScenarioGrade[] = [];
-    for (const scenario of mp1Scenarios) {
-      const result = runMp1Scenario({ scenario, seed, protocol: options.protocol });
-      grades.push(result.grade);
-      if (options.dbgLog !== undefined) {
-        const dir = options.runs === 1 ? options.dbgLog : join(options.dbgLog, `seed-${seed}`);
-        mkdirSync(dir, { recursive: true });
-        writeFileSync(join(dir, `${scenario}.dbg.log`), result.log);
-      }
-    }
-    const total = grades.reduce((s, g) => s + g.points, 0);
-    if (total === mp1MaxPoints) perfect++;
-    if (options.runs === 1) print(formatMp1Report(grades));
-    else print(describeRun(seed, grades));
+    const p1 = suite === 'mp2' ? mp1MaxPoints : runMp1Seed(options, seed, print);
+    const p2 = suite === 'mp1' ? mp2MaxPoints : runMp2Seed(options, seed, print);
+    if (p1 === mp1MaxPoints) perfect1++;
+    if (p2 === mp2MaxPoints) perfect2++;
+    if (p1 + p2 === mp1MaxPoints + mp2MaxPoints) perfectBoth++;
   }
-  print(`mp1: ${options.runs} runs, ${perfect} at ${mp1MaxPoints}/${mp1MaxPoints}`);
-  return perfect;
+  if (suite !== 'mp2') print(`mp1: ${options.runs} runs, ${perfect1} at ${mp1MaxPoints}/${mp1MaxPoints}`);
+  if (suite !== 'mp1') print(`mp2: ${options.runs} runs, ${perfect2} at ${mp2MaxPoints}/${mp2MaxPoints}`);
+  const max = mp1MaxPoints + mp2MaxPoints;
+  if (suite === 'all') print(`grade: ${options.runs} runs, ${perfectBoth} at ${max}/${max}`);
+  return perfectBoth === options.runs;
 }
 
 export function registerGradeCommand(program: Command): void {
   program
     .command('grade')
-    .description("run the course's graded scenarios in the simulator and grade them as the original scripts do")
-    .argument('[suite]', 'which suite: mp1', 'mp1')
-    .option('--protocol <name>', 'membership protocol: swim or gossip', 'swim')
+    .description("run the course's graded scenarios (MP1 membership, MP2 key-value) in the simulator and grade them as the original scripts do")
+    .argument('[suite]', 'mp1, mp2, or all', 'all')
+    .option('--protocol <name>', 'membership protocol for mp1: swim or gossip', 'swim')
     .option('--seed <n>', 'first seed (runs use seeds S..S+K-1)', '1')
     .option('--runs <k>', 'how many seeds to run', '1')
-    .option('--dbg-log <dir>', 'write <scenario>.dbg.log files in the original format into DIR (DIR/seed-S/ when --runs > 1)')
-    .action((suite: string, raw: Record<string, string | undefined>) => {
-      const choice = parseChoiceOption('suite', suite, ['mp1'] as const);
+    .option('--dbg-log <dir>', 'write the original dbg.log files into DIR (DIR/seed-S/ when --runs > 1)')
+    .action((suiteArg: string, raw: Record<string, string | undefined>) => {
+      const suite = parseChoiceOption('suite', suiteArg, ['mp1', 'mp2', 'all'] as const);
       const options: GradeOptions = {
         protocol: parseChoiceOption('--protocol', raw['protocol'] ?? 'swim', ['swim', 'gossip'] as const),
         seed: parseIntegerOption('--seed', raw['seed'] ?? '1', 0, 2 ** 32 - 1),
         runs: parseIntegerOption('--runs', raw['runs'] ?? '1', 1, 100_000),
         ...(raw['dbgLog'] === undefined ? {} : { dbgLog: raw['dbgLog'] }),
       };
-      if (choice === 'mp1') {
-        const perfect = gradeMp1(options, (line) => process.stdout.write(`${line}\n`));
-        process.exitCode = perfect === options.runs ? 0 : 1;
-      }
+      const allPerfect = grade(suite, options, (line) => process.stdout.write(`${line}\n`));
+      process.exitCode = allPerfect ? 0 : 1;
     });
 }

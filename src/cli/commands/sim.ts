@@ -3,6 +3,7 @@
  * then prints what the checkers found. Prints the seed first so any run can be replayed, and on a
  * violation prints the exact command that reproduces it (exit status 1). Bad flags exit with 2.
  */
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { reportToJson, type MembershipRunReport } from '../../sim/membership-report.js';
@@ -11,6 +12,7 @@ import { membershipProtocols } from '../../sim/protocols.js';
 import { parseNodeShare, parsePartitionSpec, shareCount, type NodeShare, type PartitionSpec } from '../../sim/scenario-spec.js';
 import { UsageError, parseChoiceOption, parseIntegerOption, parseNumberOption } from './options.js';
 import { formatSimReport, reproduceCommand } from './sim-format.js';
+import { reexecWithTunedHeap } from './sim-heap.js';
 
 /** Most nodes the command accepts (memory grows with N² member-table entries). */
 export const simCliNodesMax = 100_000;
@@ -18,8 +20,39 @@ export const simCliNodesMax = 100_000;
 export const simCliDurationMsMax = 86_400_000;
 /** Seeds are 32-bit (the Rng uses the low 32 bits). */
 const seedMax = 2 ** 32 - 1;
+/** Trace lines are written to the file in chunks of about this many characters. */
+const traceChunkCharsMax = 1 << 20;
 /** The progress bar appears only once a run has taken this long (short runs stay quiet). */
 const progressBarDelayMs = 2_000;
+
+/** Buffered, synchronous trace writer: a run is synchronous, so lines are flushed in chunks. */
+class TraceFile {
+  private readonly fd: number;
+  private chunk: string[] = [];
+  private chunkChars = 0;
+
+  constructor(path: string) {
+    this.fd = openSync(path, 'w');
+  }
+
+  write(line: string): void {
+    this.chunk.push(line);
+    this.chunkChars += line.length + 1;
+    if (this.chunkChars >= traceChunkCharsMax) this.flush();
+  }
+
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+
+  private flush(): void {
+    if (this.chunk.length === 0) return;
+    writeSync(this.fd, `${this.chunk.join('\n')}\n`);
+    this.chunk = [];
+    this.chunkChars = 0;
+  }
+}
 
 /** Validated flags. */
 interface SimFlags {
@@ -36,6 +69,8 @@ interface SimFlags {
   readonly partition: PartitionSpec | undefined;
   readonly converged: boolean | undefined;
   readonly json: boolean;
+  /** File to write the trace to (one line per message delivered or dropped), if any. */
+  readonly traceFile: string | undefined;
 }
 
 /** Raw commander values (strings, booleans for switches). */
@@ -87,6 +122,7 @@ export function parseSimFlags(raw: RawFlags, nowMs: number): SimFlags {
     partition,
     converged: typeof convergedRaw === 'boolean' ? convergedRaw : undefined,
     json: raw['json'] === true,
+    traceFile: str(raw, 'trace'),
   };
 }
 
@@ -104,6 +140,7 @@ function runWithFlags(flags: SimFlags): MembershipRunReport {
     }
     bar.update(doneMs);
   };
+  const trace = flags.traceFile === undefined ? undefined : new TraceFile(flags.traceFile);
   try {
     return runMembershipSim({
       nodes: flags.nodes,
@@ -116,11 +153,13 @@ function runWithFlags(flags: SimFlags): MembershipRunReport {
       failAtMs: flags.failAtMs,
       ...(flags.partition === undefined ? {} : { partition: flags.partition }),
       ...(flags.converged === undefined ? {} : { converged: flags.converged }),
+      ...(trace === undefined ? {} : { trace: (line: string) => trace.write(line) }),
       progress,
       wallClockMs: () => performance.now(),
     });
   } finally {
     (bar as SingleBar | null)?.stop();
+    trace?.close();
   }
 }
 
@@ -158,9 +197,16 @@ export function registerSimCommand(program: Command): void {
     .option('--converged', 'start from an already converged view')
     .option('--no-converged', 'make every node join through n0, even for large N')
     .option('--json', 'print one JSON object instead of text')
+    .option('--trace <file>', 'write one line per message delivered or dropped, and per fault, to FILE (large for big runs)')
     .addHelpText('after', helpAfter)
     .action((raw: RawFlags) => {
       const flags = parseSimFlags(raw, Date.now());
+      // Large runs re-execute once with a tuned heap (see sim-heap.ts); the child does the work.
+      const childStatus = reexecWithTunedHeap(flags.nodes, flags.seedGiven ? [] : ['--seed', String(flags.seed)]);
+      if (childStatus !== undefined) {
+        process.exitCode = childStatus;
+        return;
+      }
       // The seed first, before anything can go wrong, so every run can be replayed.
       if (flags.json) process.stderr.write(`seed: ${flags.seed}\n`);
       else process.stdout.write(`seed: ${flags.seed}${flags.seedGiven ? '' : ' (from the clock)'}\n`);
@@ -182,7 +228,7 @@ export function registerSimCommand(program: Command): void {
         for (const line of formatSimReport(report)) process.stdout.write(`${line}\n`);
       }
       if (report.violations.length > 0) {
-        process.stderr.write(`reproduce: ${reproduce}\n`);
+        process.stderr.write(`reproduce: ${reproduce}\n(add --trace FILE to get every message of the run)\n`);
         process.exitCode = 1;
       }
     });

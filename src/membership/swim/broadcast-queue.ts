@@ -83,9 +83,11 @@ export class BroadcastQueue {
   /**
    * Appends broadcasts to `into` while they fit in `freeBytes` and `freeCount` messages, counting
    * one transmission each; broadcasts that reach `limit` transmissions leave the queue. Returns
-   * the bytes used.
+   * the bytes used. An alive about `recipient` itself is skipped (it tells the recipient nothing,
+   * and would waste one of the update's few transmissions); suspect and dead about the recipient
+   * are kept, it needs them to refute.
    */
-  fill(into: Msg[], freeBytes: number, freeCount: number, limit: number): number {
+  fill(into: Msg[], freeBytes: number, freeCount: number, limit: number, recipient = -1): number {
     let free = freeBytes;
     let room = freeCount;
     let scanned = 0;
@@ -102,6 +104,7 @@ export class BroadcastQueue {
         if (++scanned > fillScanSlotsMax) break;
         const b = arr[i]!;
         if (!b.live || b.transmits !== t) continue;
+        if (b.member === recipient && b.msg.type === 'alive') continue;
         if (b.bytes <= free) {
           into.push(b.msg);
           free -= b.bytes;

@@ -26,6 +26,25 @@ export interface SwimConfig {
    */
   readonly indirectChecks: number;
   /**
+   * When the direct ping times out, also ping the target over the stream channel (TCP in the
+   * runtime), in parallel with the indirect probes, as memberlist does unless DisableTcpPings.
+   * Default true. A live node is then suspected only if UDP and TCP both fail it, which is what
+   * keeps a 1,000-node cluster at 20 % datagram loss free of false suspicions: without it about
+   * 7 % of probes of live nodes fail (0.36 direct × 0.59³ indirect), and the suspicions and
+   * refutations outgrow the piggyback capacity. Costs one stream frame per failed direct probe.
+   */
+  readonly streamPingFallback: boolean;
+  /**
+   * After its join is answered, a node runs one push-pull with a random member after a delay
+   * drawn from [joinSyncDelayMs / 2, joinSyncDelayMs], in ms; 0 disables. Default 2000.
+   * During a join wave, the members a node learnt from its own join reply are not re-gossiped
+   * (that would flood large clusters), so only the seed and the joiner spread each newcomer, and
+   * in about one 10-node wave in a few hundred some member misses a newcomer until the periodic
+   * push-pull, up to pushPullIntervalMs later. This one early sync closes that gap for the cost of
+   * one full-state exchange per join.
+   */
+  readonly joinSyncDelayMs: number;
+  /**
    * Each broadcast goes out retransmitMult × ceil(log10(N+1)) times (SWIM's λ·log N). Default 4.
    * Higher spreads updates more reliably under loss at the cost of piggyback bytes.
    */
@@ -97,6 +116,8 @@ export const defaultSwimConfig: SwimConfig = Object.freeze({
   probeIntervalMs: 1000,
   probeTimeoutMs: 500,
   indirectChecks: 3,
+  streamPingFallback: true,
+  joinSyncDelayMs: 2000,
   retransmitMult: 4,
   suspicionMult: 4,
   suspicionMaxTimeoutMult: 6,
@@ -134,6 +155,7 @@ const rules: readonly Rule[] = [
   ['probeIntervalMs', 1, 3_600_000],
   ['probeTimeoutMs', 1, 3_600_000],
   ['indirectChecks', 0, 64],
+  ['joinSyncDelayMs', 0, 3_600_000],
   ['retransmitMult', 1, 64],
   ['suspicionMult', 1, 1000],
   ['suspicionMaxTimeoutMult', 1, 1000],
@@ -158,6 +180,9 @@ export function validateSwimConfig(cfg: SwimConfig): Result<SwimConfig, ConfigEr
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
       return err(invalid(field, `${field} must be an integer in ${min}..${max}, got ${String(v)}`));
     }
+  }
+  if (typeof cfg.streamPingFallback !== 'boolean') {
+    return err(invalid('streamPingFallback', `streamPingFallback must be true or false, got ${String(cfg.streamPingFallback)}`));
   }
   if (cfg.probeTimeoutMs >= cfg.probeIntervalMs) {
     return err(invalid('probeTimeoutMs', `probeTimeoutMs (${cfg.probeTimeoutMs}) must be below probeIntervalMs (${cfg.probeIntervalMs})`));

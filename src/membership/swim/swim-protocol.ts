@@ -11,7 +11,7 @@ import { assert, unreachable } from '../../lib/assert.js';
 import type { Rng } from '../../lib/rng.js';
 import { envelopeBytes, messageBytes } from '../../wire/codec.js';
 import { messagesPerPacketMax } from '../../wire/limits.js';
-import type { Address, AckMsg, IndirectPingMsg, Msg, NackMsg, NodeName, NodeRef, PingMsg, PushPullMsg } from '../../wire/types.js';
+import type { Address, AckMsg, Channel, IndirectPingMsg, Msg, NackMsg, NodeName, NodeRef, PingMsg, PushPullMsg } from '../../wire/types.js';
 import { NameRegistry } from '../registry.js';
 import { emptyStats } from '../types.js';
 import type { MemberInfo, MembershipInput, MembershipOutput, MembershipProtocol, MembershipStats } from '../types.js';
@@ -87,6 +87,7 @@ export class SwimProtocol implements MembershipProtocol<SwimTimer> {
   private gossipPending = false;
   private gossipToken = 0;
   private pushPullToken = 0;
+  private joinSyncToken = 0;
   private joining = false;
   private joinToken = 0;
   private joinSeeds: Address[] = [];
@@ -128,7 +129,7 @@ export class SwimProtocol implements MembershipProtocol<SwimTimer> {
         break;
       case 'packet':
         if (!this.started) this.stats.messagesIgnored += input.msgs.length;
-        else this.onPacket(input.from, input.msgs, nowMs, out);
+        else this.onPacket(input.from, input.channel, input.msgs, nowMs, out);
         break;
       case 'timer':
         if (this.started) this.onTimer(input.timer, nowMs, out);
@@ -275,7 +276,7 @@ export class SwimProtocol implements MembershipProtocol<SwimTimer> {
   // packets
   // ---------------------------------------------------------------------------------------------
 
-  private onPacket(from: Address, msgs: readonly Msg[], nowMs: number, out: Out): void {
+  private onPacket(from: Address, channel: Channel, msgs: readonly Msg[], nowMs: number, out: Out): void {
     // State updates first, so that an ack we send below already piggybacks e.g. our refutation
     // of a buddy-system suspect that came with the ping (Lifeguard §IV-C, one round trip sooner).
     for (const m of msgs) {
@@ -290,7 +291,7 @@ export class SwimProtocol implements MembershipProtocol<SwimTimer> {
         case 'dead':
           break;
         case 'ping':
-          this.onPing(from, m, out);
+          this.onPing(from, channel, m, out);
           break;
         case 'indirect-ping':
           this.onIndirectPing(from, m, out);
@@ -310,7 +311,7 @@ export class SwimProtocol implements MembershipProtocol<SwimTimer> {
     }
   }
 
-  private onPing(from: Address, p: PingMsg, out: Out): void {
+  private onPing(from: Address, channel: Channel, p: PingMsg, out: Out): void {
     if (p.target !== this.self.name) {
       // Meant for a node that used to live at this address.
       this.stats.messagesIgnored++;
@@ -327,7 +328,10 @@ export class SwimProtocol implements MembershipProtocol<SwimTimer> {
         reply.push({ type: 'dead', node: p.source.name, incarnation: this.view.table.incarnation(srcIdx), from: this.self.name });
       }
     }
-    this.sendPacket(from, reply, out);
+    // A fallback ping came over the stream channel: answer on the stream too, the datagram path
+    // to the prober is what seems lossy.
+    if (channel === 'stream') out.push({ kind: 'send', to: from, channel: 'stream', msgs: reply });
+    else this.sendPacket(from, reply, out, srcIdx ?? -1);
   }
 
   private onIndirectPing(from: Address, ip: IndirectPingMsg, out: Out): void {
@@ -377,6 +381,11 @@ export class SwimProtocol implements MembershipProtocol<SwimTimer> {
     if (this.joining) {
       this.joining = false;
       out.push({ kind: 'event', event: { type: 'joined', via: from } });
+      const delay = this.config.joinSyncDelayMs;
+      if (delay > 0) {
+        this.joinSyncToken = this.view.token();
+        out.push({ kind: 'schedule', afterMs: Math.floor(delay / 2) + this.rng.intBelow(Math.ceil(delay / 2) + 1), timer: { type: 'join-sync', token: this.joinSyncToken } });
+      }
     }
   }
 
@@ -384,12 +393,12 @@ export class SwimProtocol implements MembershipProtocol<SwimTimer> {
    * Sends `msgs` as one packet, filled up to udpPacketBytesMax with queued broadcasts. The size is
    * exact (codec's envelopeBytes + messageBytes), so the driver can always encode it.
    */
-  private sendPacket(to: Address, msgs: Msg[], out: Out): void {
+  private sendPacket(to: Address, msgs: Msg[], out: Out, toMember = -1): void {
     let used = this.envelopeSize;
     for (const m of msgs) used += messageBytes(m);
     if (used > this.config.udpPacketBytesMax || msgs.length > messagesPerPacketMax) assert(false, `protocol message of ${used} bytes does not fit a packet`);
     const limit = retransmitLimit(this.config.retransmitMult, this.view.members);
-    this.view.queue.fill(msgs, this.config.udpPacketBytesMax - used, messagesPerPacketMax - msgs.length, limit);
+    this.view.queue.fill(msgs, this.config.udpPacketBytesMax - used, messagesPerPacketMax - msgs.length, limit, toMember);
     out.push({ kind: 'send', to, channel: 'packet', msgs });
   }
 
@@ -432,6 +441,9 @@ export class SwimProtocol implements MembershipProtocol<SwimTimer> {
       case 'push-pull':
         if (t.token === this.pushPullToken) this.onPushPullTick(out);
         break;
+      case 'join-sync':
+        if (t.token === this.joinSyncToken && !this.view.leaving) this.pushPullWithRandomMember(out);
+        break;
       case 'join-retry':
         this.onJoinRetry(t.attempt, t.token, out);
         break;
@@ -471,7 +483,7 @@ export class SwimProtocol implements MembershipProtocol<SwimTimer> {
     // Lifeguard buddy system: tell a suspect it is suspected, so it can refute at once.
     if (t.state(target) === stSuspect) msgs.push({ type: 'suspect', node: name, incarnation: this.probeTargetInc, from: this.self.name });
     this.stats.probesSent++;
-    this.sendPacket(this.registry.addrAt(target), msgs, out);
+    this.sendPacket(this.registry.addrAt(target), msgs, out, target);
     out.push({ kind: 'schedule', afterMs: this.config.probeTimeoutMs, timer: { type: 'probe-timeout', seq: this.probeSeq } });
   }
 
@@ -491,6 +503,11 @@ export class SwimProtocol implements MembershipProtocol<SwimTimer> {
     }
     this.nacksExpected = helpers.length;
     helpers.length = 0;
+    // memberlist's TCP fallback: the same ping, over the reliable channel, in parallel.
+    if (this.config.streamPingFallback) {
+      const ping: PingMsg = { type: 'ping', seq: this.probeSeq, target: targetRef.name, source: this.self };
+      out.push({ kind: 'send', to: targetRef.addr, channel: 'stream', msgs: [ping] });
+    }
   }
 
   /** The probe's period is over: without an ack the target becomes suspect (SWIM §4.2). */
@@ -548,7 +565,7 @@ export class SwimProtocol implements MembershipProtocol<SwimTimer> {
       if (this.view.queue.size === 0) break; // nothing left to say: send nothing
       const msgs: Msg[] = [];
       const limit = retransmitLimit(this.config.retransmitMult, this.view.members);
-      this.view.queue.fill(msgs, this.config.udpPacketBytesMax - this.envelopeSize, messagesPerPacketMax, limit);
+      this.view.queue.fill(msgs, this.config.udpPacketBytesMax - this.envelopeSize, messagesPerPacketMax, limit, target);
       if (msgs.length === 0) break;
       out.push({ kind: 'send', to: this.registry.addrAt(target), channel: 'packet', msgs });
     }
@@ -567,6 +584,13 @@ export class SwimProtocol implements MembershipProtocol<SwimTimer> {
   /** Periodic anti-entropy with one random alive member; the period stretches with N. */
   private onPushPullTick(out: Out): void {
     if (this.view.leaving) return;
+    this.pushPullWithRandomMember(out);
+    const interval = pushPullIntervalScaledMs(this.config.pushPullIntervalMs, this.view.members);
+    out.push({ kind: 'schedule', afterMs: interval, timer: { type: 'push-pull', token: this.pushPullToken } });
+  }
+
+  /** One full-state exchange with a random alive member (memberlist pushPull). */
+  private pushPullWithRandomMember(out: Out): void {
     const peers = this.scratch;
     peers.length = 0;
     const t = this.view.table;
@@ -579,7 +603,5 @@ export class SwimProtocol implements MembershipProtocol<SwimTimer> {
       const msg: PushPullMsg = { type: 'push-pull', join: false, reply: false, source: this.self, members: this.view.fullState() };
       out.push({ kind: 'send', to: this.registry.addrAt(peer), channel: 'stream', msgs: [msg] });
     }
-    const interval = pushPullIntervalScaledMs(this.config.pushPullIntervalMs, this.view.members);
-    out.push({ kind: 'schedule', afterMs: interval, timer: { type: 'push-pull', token: this.pushPullToken } });
   }
 }

@@ -27,6 +27,8 @@ export type SwimTimer =
   | { readonly type: 'gossip'; readonly token: number }
   /** Periodic push-pull anti-entropy. */
   | { readonly type: 'push-pull'; readonly token: number }
+  /** One push-pull with a random member shortly after joining (see SwimConfig.joinSyncDelayMs). */
+  | { readonly type: 'join-sync'; readonly token: number }
   /** Retry a join that got no answer yet. Stale once a seed answered or a newer join started. */
   | { readonly type: 'join-retry'; readonly attempt: number; readonly token: number }
   /** The leave broadcast had its time: go quiet. */

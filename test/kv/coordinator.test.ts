@@ -1,0 +1,242 @@
+/**
+ * The coordinator state machine on its own (Dynamo §4.5 request coordination, §5 read repair,
+ * §4.6 hinted handoff with Cassandra's "hints never count toward W"), driven through a scripted
+ * host: which replicas answer what, and when the deadline fires.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ClientOp, ClientResult } from '../../src/kv/client-types.js';
+import { resolveKvConfig } from '../../src/kv/config.js';
+import type { KvConfig } from '../../src/kv/config.js';
+import { Coordinator } from '../../src/kv/coordinator.js';
+import { decide } from '../../src/kv/coordinator-rules.js';
+import type { CoordinatorTimer } from '../../src/kv/coordinator-types.js';
+import type { KvEvent } from '../../src/kv/events.js';
+import type { StoredRecord } from '../../src/kv/record.js';
+import type { Ring } from '../../src/ring/ring.js';
+import type { KvRequestMsg, KvResponseMsg, KvStatus, KvVersion } from '../../src/wire/types.js';
+
+const enc = new TextEncoder();
+const v = (physicalMs: number, nodeId = 1): KvVersion => ({ physicalMs, logical: 0, nodeId });
+
+interface Harness {
+  co: Coordinator;
+  config: KvConfig;
+  sent: Array<{ node: string; msg: KvRequestMsg }>;
+  timers: CoordinatorTimer[];
+  events: KvEvent[];
+  replies: Array<{ requestId: number; result: ClientResult }>;
+  hints: Array<{ target: string; key: string; record: StoredRecord }>;
+  hintAcks: string[];
+  local: KvRequestMsg[];
+  submit(op: ClientOp, requestId?: number): KvRequestMsg | undefined;
+  answer(node: string, status: KvStatus, value?: string | null, version?: KvVersion | null): void;
+  fire(type: CoordinatorTimer['type'], nowMs?: number): void;
+}
+
+function harness(replicas: string[], options: { self?: string; config?: Partial<KvConfig>; suspects?: string[]; unreachable?: string[]; localAnswer?: KvStatus } = {}): Harness {
+  const resolved = resolveKvConfig({ requestTimeoutMs: 1000, readRepairWindowMs: 200, ...options.config });
+  assert.ok(resolved.ok);
+  const config = resolved.value;
+  const ring = { preferenceList: () => replicas, size: replicas.length } as unknown as Ring;
+  let clock = 100;
+  const h: Harness = {
+    config,
+    sent: [],
+    timers: [],
+    events: [],
+    replies: [],
+    hints: [],
+    hintAcks: [],
+    local: [],
+    co: undefined as unknown as Coordinator,
+    submit(op, requestId = h.replies.length + 1000) {
+      const before = h.sent.length;
+      h.co.submit(requestId, op, 10);
+      return h.sent[before]?.msg ?? h.local.at(-1);
+    },
+    answer(node, status, value = null, version = null) {
+      const msg = h.sent.find((s) => s.node === node && s.msg.op !== 'repair-write')!.msg;
+      h.co.onResponse(node, { type: 'kv-rep', reqId: msg.reqId, status, value: value === null ? null : enc.encode(value), version }, 20);
+    },
+    fire(type, nowMs = 1010) {
+      const t = h.timers.filter((x) => x.type === type).at(-1);
+      assert.ok(t !== undefined, `no ${type} timer armed`);
+      h.co.handleTimer(t, nowMs);
+    },
+  };
+  h.co = new Coordinator({
+    self: options.self ?? 'me',
+    config,
+    ring: () => ring,
+    isSuspect: (n) => options.suspects?.includes(n) ?? false,
+    send: (node, msg) => {
+      if (options.unreachable?.includes(node)) return false;
+      h.sent.push({ node, msg });
+      return true;
+    },
+    serveLocally: (msg) => {
+      h.local.push(msg);
+      const rep: KvResponseMsg = { type: 'kv-rep', reqId: msg.reqId, status: options.localAnswer ?? 'ok', value: null, version: msg.version };
+      return rep;
+    },
+    newVersion: () => v(clock++, 9),
+    schedule: (_afterMs, timer) => h.timers.push(timer),
+    emit: (e) => h.events.push(e),
+    reply: (requestId, result) => h.replies.push({ requestId, result }),
+    storeHint: (target, key, record) => h.hints.push({ target, key, record }),
+    hintAcknowledged: (target) => h.hintAcks.push(target),
+  });
+  return h;
+}
+
+const put = (key = 'k', value = 'x'): ClientOp => ({ type: 'put', key, value: enc.encode(value) });
+const code = (r: ClientResult | undefined): string | undefined => (r === undefined ? undefined : r.ok ? 'ok' : r.error.code);
+
+describe('coordinator decision rules', () => {
+  it('succeeds at required, fails as soon as impossible, names preconditions only when they decide', () => {
+    const t = (successes: number, preconditions: number, pending: number) => ({ successes, preconditions, pending, total: 3, required: 2 });
+    assert.equal(decide('put', t(2, 0, 1), false), 'success');
+    assert.equal(decide('put', t(1, 0, 1), false), null);
+    assert.equal(decide('put', t(1, 0, 1), true), 'KV_ERR_QUORUM_UNAVAILABLE');
+    assert.equal(decide('create', t(0, 2, 1), false), 'KV_ERR_EXISTS');
+    assert.equal(decide('update', t(0, 2, 1), false), 'KV_ERR_NOT_FOUND');
+    assert.equal(decide('delete', t(1, 1, 1), false), null);
+    assert.equal(decide('delete', t(0, 1, 0), false), 'KV_ERR_QUORUM_UNAVAILABLE', 'one refusal + errors: the quorum was lost, not decided by the key');
+  });
+});
+
+describe('Coordinator', () => {
+  it('answers once at W acks; a late answer finishes the request without a second reply', () => {
+    const h = harness(['a', 'b', 'c']);
+    const msg = h.submit(put())!;
+    assert.equal(h.sent.length, 3);
+    assert.ok(msg.reqId !== 0 && msg.version !== null);
+    h.answer('a', 'ok');
+    assert.equal(h.replies.length, 0);
+    h.answer('b', 'stale'); // holds a newer version already: still an acknowledgement
+    assert.equal(code(h.replies[0]?.result), 'ok');
+    h.answer('c', 'ok');
+    h.answer('c', 'ok'); // duplicate
+    assert.equal(h.replies.length, 1);
+    assert.equal(h.events.filter((e) => e.type === 'kv-coordinated').length, 1);
+    assert.equal(h.co.inflight, 0);
+    assert.equal(h.co.stats.repliesIgnored, 1);
+    h.fire('coord-deadline'); // stale timer: ignored
+    assert.equal(h.replies.length, 1);
+    h.co.checkInvariants();
+  });
+
+  it('create fails with EXISTS once two replicas refuse; update/delete with NOT_FOUND', () => {
+    const h = harness(['a', 'b', 'c']);
+    h.submit({ type: 'create', key: 'k', value: enc.encode('x') });
+    h.answer('a', 'exists');
+    h.answer('b', 'exists');
+    assert.equal(code(h.replies[0]?.result), 'KV_ERR_EXISTS');
+    const u = harness(['a', 'b', 'c']);
+    u.submit({ type: 'update', key: 'k', value: enc.encode('x') });
+    u.answer('a', 'not-found');
+    u.answer('b', 'ok');
+    assert.equal(u.replies.length, 0, 'still possible');
+    u.answer('c', 'not-found');
+    assert.equal(code(u.replies[0]?.result), 'KV_ERR_NOT_FOUND');
+  });
+
+  it('times out with QUORUM_UNAVAILABLE (acks and required in the error) when replicas stay silent', () => {
+    const h = harness(['a', 'b', 'c']);
+    h.submit({ type: 'read', key: 'k' });
+    h.answer('a', 'ok', 'x', v(5));
+    h.fire('coord-deadline');
+    const r = h.replies[0]!.result;
+    assert.ok(!r.ok && r.error.code === 'KV_ERR_QUORUM_UNAVAILABLE' && r.error.acks === 1 && r.error.required === 2, JSON.stringify(r));
+    assert.equal(h.co.inflight, 0);
+    assert.equal(h.co.stats.timedOut, 1);
+  });
+
+  it('unreachable replicas count as failed at once', () => {
+    const h = harness(['a', 'b', 'c'], { unreachable: ['b', 'c'] });
+    h.submit(put());
+    assert.equal(code(h.replies[0]?.result), 'KV_ERR_QUORUM_UNAVAILABLE');
+  });
+
+  it('a read returns the LWW-newest answer; a newest tombstone means NOT_FOUND', () => {
+    const h = harness(['a', 'b', 'c']);
+    h.submit({ type: 'read', key: 'k' });
+    h.answer('a', 'ok', 'old', v(5));
+    h.answer('b', 'ok', 'new', v(7));
+    const r = h.replies[0]!.result;
+    assert.ok(r.ok && new TextDecoder().decode(r.value) === 'new' && r.version!.physicalMs === 7);
+    const t = harness(['a', 'b', 'c']);
+    t.submit({ type: 'read', key: 'k' });
+    t.answer('a', 'ok', 'old', v(5));
+    t.answer('b', 'not-found', null, v(6));
+    assert.equal(code(t.replies[0]?.result), 'KV_ERR_NOT_FOUND');
+    const n = harness(['a', 'b', 'c']);
+    n.submit({ type: 'read', key: 'k' });
+    n.answer('a', 'not-found');
+    n.answer('b', 'ok', 'only', v(3));
+    assert.equal(code(n.replies[0]?.result), 'ok', 'Dynamo: a replica missing the key is an answer; the newest wins');
+  });
+
+  it('read repair: a late, older answer gets the newest record as a repair-write (reqId 0)', () => {
+    const h = harness(['a', 'b', 'c']);
+    h.submit({ type: 'read', key: 'k' });
+    h.answer('a', 'ok', 'new', v(7));
+    h.answer('b', 'ok', 'new', v(7));
+    assert.equal(h.timers.at(-1)?.type, 'coord-repair');
+    h.answer('c', 'ok', 'old', v(5));
+    const repairs = h.sent.filter((s) => s.msg.op === 'repair-write');
+    assert.deepEqual(repairs.map((s) => s.node), ['c']);
+    assert.equal(repairs[0]!.msg.reqId, 0);
+    assert.deepEqual(repairs[0]!.msg.version, v(7));
+    assert.deepEqual(h.events.filter((e) => e.type === 'kv-read-repair'), [{ type: 'kv-read-repair', key: 'k', replica: 'c' }]);
+    h.co.onResponse('c', { type: 'kv-rep', reqId: 0, status: 'ok', value: null, version: v(7) }, 30);
+    assert.equal(h.co.stats.repliesIgnored, 1, 'answers to repair-writes are ignored');
+  });
+
+  it('read repair at the end of the window repairs the stale answers seen so far, including our own replica', () => {
+    const h = harness(['me', 'b', 'c'], { localAnswer: 'not-found' });
+    h.submit({ type: 'read', key: 'k' });
+    h.answer('b', 'ok', 'x', v(4));
+    assert.equal(code(h.replies[0]?.result), 'ok');
+    h.fire('coord-repair', 300);
+    assert.equal(h.local.filter((m) => m.op === 'repair-write').length, 1, 'the local replica is repaired synchronously');
+    assert.equal(h.co.inflight, 0);
+  });
+
+  it('hints: silent replicas of a successful write at the deadline; suspects at settle; none for failed writes', () => {
+    const h = harness(['a', 'b', 'c'], { suspects: ['c'] });
+    h.submit(put('k', 'x'));
+    h.answer('a', 'ok');
+    h.answer('b', 'ok');
+    assert.deepEqual(h.hints.map((x) => x.target), ['c'], 'suspect hinted at settle');
+    h.answer('c', 'ok');
+    assert.deepEqual(h.hintAcks, ['c'], 'a late ack retires the early hint');
+
+    const d = harness(['a', 'b', 'c']);
+    d.submit({ type: 'delete', key: 'k' });
+    d.answer('a', 'ok');
+    d.answer('b', 'ok');
+    assert.equal(d.hints.length, 0);
+    d.fire('coord-deadline');
+    assert.deepEqual(d.hints.map((x) => [x.target, x.record.value]), [['c', null]], 'a delete hints its tombstone');
+
+    const f = harness(['a', 'b', 'c']);
+    f.submit(put());
+    f.answer('a', 'ok');
+    f.fire('coord-deadline');
+    assert.equal(code(f.replies[0]?.result), 'KV_ERR_QUORUM_UNAVAILABLE');
+    assert.equal(f.hints.length, 0, 'hints never make up for a missed W');
+  });
+
+  it('reqIds are unique, never 0, and bounded by inflightRequestsMax', () => {
+    const h = harness(['a', 'b', 'c'], { config: { inflightRequestsMax: 3 } });
+    const ids = new Set<number>();
+    for (let i = 0; i < 3; i++) ids.add(h.submit(put(`k${i}`))!.reqId);
+    assert.equal(ids.size, 3);
+    assert.ok(!ids.has(0));
+    h.co.submit(99, put('k9'), 10);
+    assert.equal(code(h.replies.find((r) => r.requestId === 99)?.result), 'KV_ERR_OVERLOADED');
+    h.co.checkInvariants();
+  });
+});
