@@ -45,7 +45,8 @@ export interface SwimConfig {
    */
   readonly joinSyncDelayMs: number;
   /**
-   * Each broadcast goes out retransmitMult × ceil(log10(N+1)) times (SWIM's λ·log N). Default 4.
+   * Each broadcast goes out retransmitMult × max(2, ceil(log10(N+1))) times (SWIM's λ·log N, with a
+   * floor for small clusters, see timing.ts). Default 4.
    * Higher spreads updates more reliably under loss at the cost of piggyback bytes.
    */
   readonly retransmitMult: number;
