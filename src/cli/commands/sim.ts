@@ -172,6 +172,8 @@ Partition SPEC: <count|percent>@<startMs>-<endMs>
 The run is a pure function of its flags and seed: the same command replays it bit for bit.
 Without --seed a seed is derived from the clock and printed first. Above 500 nodes the nodes
 start from an already converged view (say so with --converged / --no-converged to choose).
+Runs of 2,000 nodes or more re-execute node once with a larger young generation (about 20%
+faster); set RINGKV_SIM_NO_REEXEC=1 to run in-process.
 Exit status: 0 pass, 1 a checker found a violation (false positive or incomplete detection),
 2 bad flags.
 
