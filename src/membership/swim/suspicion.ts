@@ -24,12 +24,14 @@ export interface Suspicion {
   token: number;
   /** When the armed timer fires. */
   deadlineMs: number;
+  /** Whether the last check before conviction (View.onSuspicionTimer) was already made. */
+  lastChecked: boolean;
 }
 
 /** Creates a suspicion whose first timer fires after the returned suspicion's deadline. */
 export function newSuspicion(incarnation: number, from: NodeName, wanted: number, minMs: number, maxMs: number, nowMs: number, token: number): Suspicion {
   const timeout = wanted < 1 ? minMs : maxMs;
-  return { incarnation, startMs: nowMs, wanted, minMs, maxMs, accusers: [from], confirmations: 0, token, deadlineMs: nowMs + timeout };
+  return { incarnation, startMs: nowMs, wanted, minMs, maxMs, accusers: [from], confirmations: 0, token, deadlineMs: nowMs + timeout, lastChecked: false };
 }
 
 /**

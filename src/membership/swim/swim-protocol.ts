@@ -284,13 +284,13 @@ export class SwimProtocol implements MembershipProtocol<SwimTimer> {
     // of a buddy-system suspect that came with the ping (Lifeguard §IV-C, one round trip sooner).
     // Judged before this packet changes anything: a rumour answered by a refutation in this
     // very packet is not stale (the refutation rides on our reply anyway).
-    const stale = channel === 'packet' ? this.staleRumours(msgs) : undefined;
+    const stale = this.staleRumours(msgs);
     for (const m of msgs) {
       if (m.type === 'alive') this.view.onAlive(m, nowMs, out);
       else if (m.type === 'suspect') this.view.onSuspect(m, nowMs, out);
       else if (m.type === 'dead') this.view.onDead(m, nowMs, out);
     }
-    if (stale !== undefined) this.correctStaleRumours(from, stale, out);
+    if (stale !== undefined) this.correctStaleRumours(from, channel, stale, out);
     for (const m of msgs) {
       switch (m.type) {
         case 'alive':
@@ -341,7 +341,7 @@ export class SwimProtocol implements MembershipProtocol<SwimTimer> {
   }
 
   /** Sends the current alive of every member in `stale` still alive here back to `from`, as fits one packet. */
-  private correctStaleRumours(from: Address, stale: readonly number[], out: Out): void {
+  private correctStaleRumours(from: Address, channel: Channel, stale: readonly number[], out: Out): void {
     const t = this.view.table;
     const corrections: Msg[] = [];
     let bytes = this.envelopeSize;
@@ -357,7 +357,7 @@ export class SwimProtocol implements MembershipProtocol<SwimTimer> {
       corrections.push(alive);
     }
     // Sent bare: piggybacking could repeat the same alive from the broadcast queue.
-    if (corrections.length > 0) out.push({ kind: 'send', to: from, channel: 'packet', msgs: corrections });
+    if (corrections.length > 0) out.push({ kind: 'send', to: from, channel, msgs: corrections });
   }
 
   private onPing(from: Address, channel: Channel, p: PingMsg, out: Out): void {
@@ -582,7 +582,10 @@ export class SwimProtocol implements MembershipProtocol<SwimTimer> {
       { type: 'ping', seq: this.takeSeq(), target: name, source: this.self } satisfies PingMsg,
       { type: 'suspect', node: name, incarnation: this.view.table.incarnation(t.member), from: this.self.name },
     ];
-    this.sendPacket(this.registry.addrAt(t.member), msgs, out);
+    this.sendPacket(this.registry.addrAt(t.member), [...msgs], out, t.member);
+    // Also over the stream channel: a re-probe is how a suspect we hold learns it must refute,
+    // or answers a stale suspicion with its current alive; that must not hinge on one datagram.
+    if (this.config.streamPingFallback) out.push({ kind: 'send', to: this.registry.addrAt(t.member), channel: 'stream', msgs });
     out.push({ kind: 'schedule', afterMs: this.view.reprobeIntervalMs(s), timer: t });
   }
 

@@ -230,6 +230,11 @@ export class View {
   }
 
   /** Period of the re-probes of a member we accuse: half the minimum suspicion time, at least one probe period. */
+  /** How long the last check before conviction waits for a refutation, in ms. */
+  lastCheckMs(): number {
+    return Math.max(this.cfg.probeIntervalMs, 2 * this.cfg.probeTimeoutMs);
+  }
+
   reprobeIntervalMs(s: Suspicion): number {
     return Math.max(this.cfg.probeIntervalMs, Math.floor(s.minMs / 2));
   }
@@ -274,10 +279,28 @@ export class View {
     });
   }
 
-  /** A suspicion timer fired: if it is still the live one, the member is dead. */
+  /**
+   * A suspicion timer fired: if it is still the live one, the member is dead, unless this is an
+   * unconfirmed suspicion (fewer than k independent accusers: Lifeguard's "lone accuser" case)
+   * that we have not checked yet. Then we first ping the suspect once ourselves with the
+   * suspicion attached (the re-probe, also over the stream channel) and convict only if no
+   * refutation arrives within lastCheckMs. A member that refuted while we were cut off or while
+   * its refutation missed us answers a stale suspicion with its current alive, so the check
+   * saves it; a crashed member costs lastCheckMs of detection time. Found by the simulator: a node
+   * cut off by a partition held a suspicion it had only heard of, missed the refutation after the
+   * heal, and convicted a live member 48 s later.
+   */
   onSuspicionTimer(t: Extract<SwimTimer, { type: 'suspicion' }>, nowMs: number, out: Out): void {
     const s = this.suspicions.get(t.member);
     if (s === undefined || s.token !== t.token || this.table.state(t.member) !== stSuspect) return;
+    if (!s.lastChecked && s.confirmations < s.wanted) {
+      s.lastChecked = true;
+      s.token = this.token();
+      s.deadlineMs = nowMs + this.lastCheckMs();
+      out.push({ kind: 'schedule', afterMs: 0, timer: { type: 'reprobe', member: t.member, incarnation: s.incarnation } });
+      out.push({ kind: 'schedule', afterMs: this.lastCheckMs(), timer: { type: 'suspicion', member: t.member, incarnation: s.incarnation, token: s.token } });
+      return;
+    }
     this.suspicions.delete(t.member);
     this.stats.suspicionsConfirmed++;
     const dead: DeadMsg = { type: 'dead', node: this.registry.nameAt(t.member), incarnation: this.table.incarnation(t.member), from: this.selfName };

@@ -200,12 +200,40 @@ describe('failure detector: probe cycle (SWIM §3.1, §4.3)', () => {
     assert.equal(second.afterMs, 11381 - 1000, 'one confirmation: 11.381 s total, 1 s elapsed');
     assert.equal(events(out).length, 0, 'a confirmation is not a new suspect event');
     assert.equal(step(a, timer(first.timer), 25000).length, 0, 'the superseded timer is stale');
+    // One of k = 2 confirmations: an unconfirmed suspicion gets one last check before conviction
+    // (ours): a re-probe of the suspect now, and the verdict lastCheckMs = 1 s later.
     out = step(a, timer(second.timer), 2000 + second.afterMs);
+    assert.deepEqual(events(out), [], 'no verdict before the last check');
+    assert.equal(oneSchedule(out, 'reprobe').afterMs, 0);
+    const verdict = oneSchedule(out, 'suspicion');
+    assert.equal(verdict.afterMs, 1000);
+    out = step(a, timer(verdict.timer), 3000 + second.afterMs);
     assert.deepEqual(events(out), [{ type: 'dead', member: 'n5', incarnation: 0, from: 'n0' }]);
     assert.equal(a.stats.suspicionsConfirmed, 1);
     assert.equal(a.member('n5')?.state, 'dead');
     assert.equal(a.liveCount(), 9);
     a.checkInvariantsDeep();
+  });
+});
+
+describe('last check of an unconfirmed suspicion (ours, beyond memberlist)', () => {
+  it('a refutation that arrives during the last check saves the member', () => {
+    const a = node(0);
+    startConverged(a, refs(10));
+    let out = step(a, packet(addrOf(1), [{ type: 'suspect', node: 'n5', incarnation: 0, from: 'n1' }]), 1000);
+    const first = oneSchedule(out, 'suspicion');
+    out = step(a, timer(first.timer), 1000 + first.afterMs);
+    const reprobe = oneSchedule(out, 'reprobe');
+    const verdict = oneSchedule(out, 'suspicion');
+    out = step(a, timer(reprobe.timer), 1000 + first.afterMs);
+    const ping = sends(out).find((x) => x.to === addrOf(5) && x.channel === 'packet')!;
+    assert.ok(ping.msgs.some((m) => m.type === 'suspect' && m.node === 'n5'), 'the suspicion rides with the check');
+    assert.ok(sends(out).some((x) => x.to === addrOf(5) && x.channel === 'stream'), 'and over the stream channel too');
+    // n5 had refuted long ago (inc 1); our check makes it answer the stale suspicion.
+    step(a, packet(addrOf(5), [{ type: 'alive', node: { name: 'n5', addr: addrOf(5) }, incarnation: 1, meta: new Uint8Array(0) }]), 1200 + first.afterMs);
+    out = step(a, timer(verdict.timer), 2000 + first.afterMs);
+    assert.deepEqual(events(out), [], 'the stale verdict timer does nothing');
+    assert.equal(a.member('n5')?.state, 'alive');
   });
 });
 
