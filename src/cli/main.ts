@@ -7,6 +7,12 @@ import { registerGradeCommand } from './commands/grade.js';
 import { registerSimCommand } from './commands/sim.js';
 import { UsageError } from './commands/options.js';
 
+// `ringkv grade --runs 200 | head` closes our stdout early: stop quietly instead of crashing.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 const program = new Command();
 program
   .name('ringkv')
