@@ -17,6 +17,7 @@ import { mp2Tests } from '../../../src/sim/seed/mp2-grader.js';
 import { runMp2Test } from '../../../src/sim/seed/mp2-scenario.js';
 
 const shellGrader = fileURLToPath(new URL('../../../../scripts/mp1-shell-grade.sh', import.meta.url));
+const mp2ShellGrader = fileURLToPath(new URL('../../../../scripts/mp2-shell-grade.sh', import.meta.url));
 
 test('MP1 with SWIM: seeds 1..60 all score 90/90', () => {
   for (let seed = 1; seed <= 60; seed++) {
@@ -60,6 +61,25 @@ test('MP2: seeds 1..8 all score 90/90 (CREATE 3, DELETE 7, READ 40, UPDATE 40)',
     for (const t of mp2Tests) {
       const r = runMp2Test({ test: t, seed });
       assert.equal(r.grade.points, r.grade.max, `seed ${seed} ${t}: ${JSON.stringify(r.grade.checks)} (reproduce: ringkv grade mp2 --seed ${seed})`);
+    }
+  }
+});
+
+test('MP2 dbg.log files get the same points from the shell pipelines of KVStoreGrader.sh', () => {
+  for (const seed of [1, 2]) {
+    const dir = mkdtempSync(join(tmpdir(), 'ringkv-mp2-'));
+    try {
+      let expected = 0;
+      for (const t of mp2Tests) {
+        const r = runMp2Test({ test: t, seed });
+        writeFileSync(join(dir, `${t}.dbg.log`), r.log);
+        expected += r.grade.points;
+      }
+      const out = execFileSync('bash', [mp2ShellGrader, dir], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
+      assert.match(out, new RegExp(`^total ${expected}$`, 'm'), `seed ${seed}: shell grader said\n${out}`);
+      assert.equal(expected, 90, `seed ${seed}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   }
 });
