@@ -2,6 +2,9 @@ import { decodeUtf8 } from './utf8.js';
 import { u32Max } from './varint.js';
 import type { WireError, WireErrorCode } from './wire-error.js';
 
+
+/** The one zero-length result of `copy`. */
+const emptyBytes = new Uint8Array(0);
 /** Copies up to this many bytes use a loop instead of slice(). */
 const smallCopyBytes = 16;
 
@@ -171,6 +174,8 @@ export class Reader {
       this.fail('WIRE_ERR_TRUNCATED', `need ${len} bytes at offset ${this.pos}`);
       return new Uint8Array(0);
     }
+    // Most metadata is empty: share one zero-length array (it holds nothing to alias or mutate).
+    if (len === 0) return emptyBytes;
     const src = this.bytes;
     const start = this.pos;
     let out: Uint8Array;

@@ -123,6 +123,7 @@ export class BroadcastQueue {
         this.bucket(b.transmits).push(b);
         this.liveIn[b.transmits]! += 1;
       }
+      this.trimTail(from);
       this.maybeCompact(from);
     }
     taken.length = 0;
@@ -195,6 +196,21 @@ export class BroadcastQueue {
     }
     arr.length = 0;
     this.heads[t] = 0;
+  }
+
+  /**
+   * Pops stale slots off the end of bucket t. Fill takes from the end, so the entries it just
+   * moved on sit there; without this every later fill would scan over them again until the next
+   * compaction (the queue's hottest loop in a 10,000-node crash storm).
+   */
+  private trimTail(t: number): void {
+    const arr = this.buckets[t]!;
+    const head = this.heads[t]!;
+    while (arr.length > head) {
+      const b = arr[arr.length - 1]!;
+      if (b.live && b.transmits === t) break;
+      arr.pop();
+    }
   }
 
   private maybeCompact(t: number): void {
