@@ -13,6 +13,7 @@ import { parseNodeShare, parsePartitionSpec, shareCount, type NodeShare, type Pa
 import { UsageError, parseChoiceOption, parseIntegerOption, parseNumberOption } from './options.js';
 import { formatSimReport, reproduceCommand } from './sim-format.js';
 import { reexecWithTunedHeap } from './sim-heap.js';
+import { runKvSimCommand, type KvSimCommandOptions } from './sim-kv.js';
 
 /** Most nodes the command accepts (memory grows with N² member-table entries). */
 export const simCliNodesMax = 100_000;
@@ -163,6 +164,32 @@ function runWithFlags(flags: SimFlags): MembershipRunReport {
   }
 }
 
+/** `ringkv sim --workload kv ...`: validates the KV flags and runs the KV workload with its checkers. */
+function runKvWorkload(raw: RawFlags, nowMs: number): boolean {
+  const nodesText = str(raw, 'nodes') ?? '50';
+  const nodes = parseIntegerOption('--nodes', nodesText, 3, 2000);
+  const seedText = str(raw, 'seed');
+  const seed = seedText === undefined ? nowMs % (seedMax + 1) : parseIntegerOption('--seed', seedText, 0, seedMax);
+  const opts: KvSimCommandOptions = {
+    nodes,
+    seed,
+    seedFromClock: seedText === undefined,
+    durationMs: parseIntegerOption('--duration-ms', str(raw, 'durationMs') ?? '60000', 1000, simCliDurationMsMax),
+    opsPerSecond: parseIntegerOption('--ops-per-second', str(raw, 'opsPerSecond') ?? '200', 1, 100_000),
+    keys: parseIntegerOption('--keys', str(raw, 'keys') ?? '500', 1, 10_000_000),
+    faults: parseChoiceOption('--faults', str(raw, 'faults') ?? 'random', ['none', 'random'] as const),
+    permanentCrash: raw['permanentCrash'] === true,
+    loss: parseNumberOption('--loss', str(raw, 'loss') ?? '0', 0, 1),
+    quietMs: parseIntegerOption('--quiet-ms', str(raw, 'quietMs') ?? '20000', 0, simCliDurationMsMax),
+    json: raw['json'] === true,
+  };
+  return runKvSimCommand(
+    opts,
+    (line) => process.stdout.write(`${line}\n`),
+    (line) => process.stderr.write(`${line}\n`),
+  );
+}
+
 const helpAfter = `
 Partition SPEC: <count|percent>@<startMs>-<endMs>
   Isolates that many nodes (chosen by the seed, never ones that fail) from the rest during
@@ -177,8 +204,14 @@ faster); set RINGKV_SIM_NO_REEXEC=1 to run in-process.
 Exit status: 0 pass, 1 a checker found a violation (false positive or incomplete detection),
 2 bad flags.
 
+Workload kv: a random client workload (put/read/create/update/delete) on NodeCores (SWIM + ring
++ KV), with random faults, then --quiet-ms without faults; checks that no acknowledged write is
+lost, reads see the latest acknowledged write, every request got exactly one reply, and all
+replicas converge on exactly N copies.
+
 Examples:
   ringkv sim --nodes 50 --fail 3 --loss 0.05
+  ringkv sim --workload kv --nodes 50 --seed 7
   ringkv sim --nodes 10000 --duration-ms 60000 --fail 1% --seed 1
   ringkv sim --nodes 200 --protocol gossip --partition 30%@20000-40000 --json
 `;
@@ -200,8 +233,19 @@ export function registerSimCommand(program: Command): void {
     .option('--no-converged', 'make every node join through n0, even for large N')
     .option('--json', 'print one JSON object instead of text')
     .option('--trace <file>', 'write one line per message delivered or dropped, and per fault, to FILE (large for big runs)')
+    .option('--workload <name>', 'membership (failure detection) or kv (a client workload on NodeCores with the KV checkers)', 'membership')
+    .option('--ops-per-second <n>', 'kv: client operations per virtual second', '200')
+    .option('--keys <n>', 'kv: distinct keys the workload uses', '500')
+    .option('--faults <mode>', 'kv: none or random (crash/restart, pause, partition, loss bursts)', 'random')
+    .option('--permanent-crash', 'kv: also crash one node for good (its data is lost) to exercise re-replication')
+    .option('--quiet-ms <ms>', 'kv: fault-free time at the end in which replicas must converge', '20000')
     .addHelpText('after', helpAfter)
     .action((raw: RawFlags) => {
+      const workload = parseChoiceOption('--workload', str(raw, 'workload') ?? 'membership', ['membership', 'kv'] as const);
+      if (workload === 'kv') {
+        process.exitCode = runKvWorkload(raw, Date.now()) ? 0 : 1;
+        return;
+      }
       const flags = parseSimFlags(raw, Date.now());
       // Large runs re-execute once with a tuned heap (see sim-heap.ts); the child does the work.
       const childStatus = reexecWithTunedHeap(flags.nodes, flags.seedGiven ? [] : ['--seed', String(flags.seed)]);
