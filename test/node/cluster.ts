@@ -4,15 +4,16 @@
  * keepDisk reuses it. Client replies ('reply' outputs, which the engine does not know) are
  * collected through onUnknownOutput; every event through onEvent.
  */
-import { MemoryStorage } from '../../src/kv/memory-storage.js';
+import type { MemoryStorage } from '../../src/kv/memory-storage.js';
 import type { ClientOp, ClientResult } from '../../src/kv/client-types.js';
 import type { KvConfig } from '../../src/kv/config.js';
 import type { KvEvent } from '../../src/kv/events.js';
 import type { SwimConfig } from '../../src/membership/swim/index.js';
-import { NodeCore } from '../../src/node/node-core.js';
+import type { NodeCore } from '../../src/node/node-core.js';
 import type { NodeEvent, NodeOutput } from '../../src/node/types.js';
 import type { LinkModel } from '../../src/sim/network.js';
 import { Simulation } from '../../src/sim/simulation.js';
+import { nodeCoreFactory } from '../../src/sim/node-factory.js';
 
 /** A reply a node gave to a client request. */
 export interface ReplyRecord {
@@ -80,6 +81,11 @@ export class Cluster {
     });
     this.sim.onEvent((node, event, atMs) => this.events.push({ node, event: event as NodeEvent, atMs }));
     let seedAddr: string | undefined;
+    const factory = nodeCoreFactory({
+      storages: this.storages,
+      ...(options.membership !== undefined && { membership: options.membership }),
+      ...(options.kv !== undefined && { kv: options.kv }),
+    });
     for (let i = 0; i < options.nodes; i++) {
       const name = `n${i}`;
       this.names.push(name);
@@ -87,22 +93,7 @@ export class Cluster {
         name,
         startAtMs: i === 0 ? 0 : 10 * i,
         seeds: seedAddr === undefined ? [] : [seedAddr],
-        factory: (ctx) => {
-          let storage = this.storages.get(ctx.name);
-          if (storage === undefined || !ctx.keepDisk) {
-            storage = new MemoryStorage();
-            this.storages.set(ctx.name, storage);
-          }
-          return new NodeCore({
-            self: { name: ctx.name, addr: ctx.addr },
-            rng: ctx.rng,
-            registry: ctx.registry,
-            storage,
-            initialIncarnation: ctx.incarnation,
-            ...(options.membership !== undefined && { membership: options.membership }),
-            ...(options.kv !== undefined && { kv: options.kv }),
-          });
-        },
+        factory,
       });
       seedAddr ??= node.addr;
     }

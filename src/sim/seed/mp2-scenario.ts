@@ -16,13 +16,13 @@
  */
 import type { ClientOp, ClientOpType } from '../../kv/client-types.js';
 import type { KvEvent } from '../../kv/events.js';
-import { MemoryStorage } from '../../kv/memory-storage.js';
 import type { KvConfig } from '../../kv/config.js';
 import { mix32, type Rng } from '../../lib/rng.js';
 import type { SwimConfig } from '../../membership/swim/index.js';
-import { NodeCore } from '../../node/node-core.js';
+import type { NodeCore } from '../../node/node-core.js';
 import type { NodeEvent } from '../../node/types.js';
 import { Simulation } from '../simulation.js';
+import { nodeCoreFactory } from '../node-factory.js';
 import type { TraceSink } from '../trace.js';
 import { DbgLog, joinedMessage, removedMessage, seedAddress } from './dbg-log.js';
 import { gradeMp2Log, mp2Tests, type Mp2Test, type Mp2TestGrade } from './mp2-grader.js';
@@ -116,7 +116,7 @@ export function runMp2Test(options: Mp2RunOptions): Mp2RunResult {
   });
   const log = new DbgLog();
   const introducer = seedAddress(1);
-  const storages = new Map<string, MemoryStorage>();
+  const factory = nodeCoreFactory({ storages: new Map(), membership: mp2MembershipConfig, kv: mp2KvConfig });
   const rng = sim.faultRng;
 
   for (let id = 1; id <= mp1NodeCount; id++) {
@@ -133,19 +133,7 @@ export function runMp2Test(options: Mp2RunOptions): Mp2RunResult {
       addr,
       startAtMs: startMs,
       seeds: isIntroducer ? [] : [introducer],
-      factory: (ctx) => {
-        const storage = storages.get(ctx.name) ?? new MemoryStorage();
-        storages.set(ctx.name, storage);
-        return new NodeCore({
-          self: { name: ctx.name, addr: ctx.addr },
-          rng: ctx.rng,
-          registry: ctx.registry,
-          storage,
-          initialIncarnation: ctx.incarnation,
-          membership: mp2MembershipConfig,
-          kv: mp2KvConfig,
-        });
-      },
+      factory,
     });
   }
 
