@@ -183,11 +183,17 @@ function runKvWorkload(raw: RawFlags, nowMs: number): boolean {
     quietMs: parseIntegerOption('--quiet-ms', str(raw, 'quietMs') ?? '20000', 0, simCliDurationMsMax),
     json: raw['json'] === true,
   };
-  return runKvSimCommand(
-    opts,
-    (line) => process.stdout.write(`${line}\n`),
-    (line) => process.stderr.write(`${line}\n`),
-  );
+  const traceFile = str(raw, 'trace');
+  const trace = traceFile === undefined ? undefined : new TraceFile(traceFile);
+  try {
+    return runKvSimCommand(
+      { ...opts, ...(trace === undefined ? {} : { trace: (line: string) => trace.write(line) }) },
+      (line) => process.stdout.write(`${line}\n`),
+      (line) => process.stderr.write(`${line}\n`),
+    );
+  } finally {
+    trace?.close();
+  }
 }
 
 const helpAfter = `

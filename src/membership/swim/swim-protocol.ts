@@ -11,7 +11,7 @@ import { assert, unreachable } from '../../lib/assert.js';
 import type { Rng } from '../../lib/rng.js';
 import { envelopeBytes, messageBytes } from '../../wire/codec.js';
 import { messagesPerPacketMax } from '../../wire/limits.js';
-import type { Address, AckMsg, AliveMsg, Channel, IndirectPingMsg, Msg, NackMsg, NodeName, NodeRef, PingMsg, PushPullMsg } from '../../wire/types.js';
+import type { Address, AckMsg, AliveMsg, Channel, DeadMsg, IndirectPingMsg, Msg, NackMsg, NodeName, NodeRef, PingMsg, PushPullMsg } from '../../wire/types.js';
 import { NameRegistry } from '../registry.js';
 import { emptyStats } from '../types.js';
 import type { MemberInfo, MembershipInput, MembershipOutput, MembershipProtocol, MembershipStats } from '../types.js';
@@ -616,8 +616,19 @@ export class SwimProtocol implements MembershipProtocol<SwimTimer> {
     for (const target of targets) {
       if (this.view.queue.size === 0) break; // nothing left to say: send nothing
       const msgs: Msg[] = [];
+      let used = this.envelopeSize;
+      // Gossip to the dead exists so a member declared dead hears it and refutes (memberlist);
+      // our own dead broadcast may be spent by now, so say it in every such packet (foca's
+      // TurnUndead). A member that restarted above our verdict answers with its current alive
+      // (stale-rumour correction); without this a node that missed the rejoin's alive kept the
+      // member dead until the next push-pull (found by the KV simulation, seed 57).
+      if (t.state(target) === stDead) {
+        const verdict: DeadMsg = { type: 'dead', node: this.registry.nameAt(target), incarnation: t.incarnation(target), from: this.self.name };
+        msgs.push(verdict);
+        used += messageBytes(verdict);
+      }
       const limit = retransmitLimit(this.config.retransmitMult, this.view.members);
-      this.view.queue.fill(msgs, this.config.udpPacketBytesMax - this.envelopeSize, messagesPerPacketMax, limit, target);
+      this.view.queue.fill(msgs, this.config.udpPacketBytesMax - used, messagesPerPacketMax - msgs.length, limit, target);
       if (msgs.length === 0) break;
       out.push({ kind: 'send', to: this.registry.addrAt(target), channel: 'packet', msgs });
     }
