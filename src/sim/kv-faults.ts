@@ -56,12 +56,27 @@ export const lossBurstLossMax = 0.3;
 export const faultGapMsMin = 4_000;
 export const faultGapMsMax = 8_000;
 /**
- * Window after a permanent crash before any other fault, in ms: the detection time of a dead
- * node (SWIM: a probe period or two, then the suspicion timeout suspicionMult × log10(N) ×
- * probeIntervalMs = 6.8 s at N = 50, at most ×6 without confirmations) plus re-replication
- * (kvRereplicationBoundMs, measured in test/sim/kv-run.test.ts). 25 s covers both with margin.
+ * Bound on re-replication after one node of a 50-node cluster crashes for good, in ms: from the
+ * crash until every key is back on exactly N live replicas with one record (the convergence check,
+ * run once per virtual second). Derivation with the SWIM defaults (probe 1 s, probe timeout
+ * 0.5 s, suspicionMult 4) and the KV defaults (rebalanceIntervalMs 1 s, transfer ack timeout 3 s):
+ *   some member probes the dead node within about one probe period ............ 1 s
+ *   its direct and indirect probes fail by the end of that period .............. 1 s
+ *   suspicion, confirmed by several members: 4 × log10(50) × 1 s ............... 6.8 s
+ *   'dead' gossiped to every member (gossip every 200 ms, ~log N hops) ......... 1 s
+ *   ring change: sweep + transfers at once; one lost batch retried after 3 s ... 3 s
+ *   granularity of the convergence check ....................................... 1 s
+ * Total 13.8 s; measured 9-13 s over 10 seeds (test/sim/kv-run.test.ts); bound with margin 20 s.
+ * Without confirmations the suspicion could last up to 6× longer (Lifeguard), which a 50-node
+ * cluster, where every member probes the dead one, does not see.
  */
-export const permanentCrashRecoveryMs = 25_000;
+export const kvRereplicationBoundMs = 20_000;
+
+/**
+ * Window after a permanent crash before any other fault, in ms: the re-replication bound plus a
+ * recovery gap, so the next fault never meets a key that is still on two replicas only.
+ */
+export const permanentCrashRecoveryMs = kvRereplicationBoundMs + faultGapMsMin;
 
 /** What planKvFaults needs. */
 export interface KvFaultPlanOptions {

@@ -127,6 +127,7 @@ export function kvReproduceCommand(a: KvReproduceArgs): string {
     `--loss ${a.loss}`,
     `--quiet-ms ${a.quietMs}`,
   ];
-  if (a.faults === 'random' && !a.permanentCrash) parts.push('--no-permanent-crash');
+  // The CLI's permanent crash is opt-in (`ringkv sim` wiring); runKvSim's option is passed explicitly.
+  if (a.faults === 'random' && a.permanentCrash) parts.push('--permanent-crash');
   return parts.join(' ');
 }
