@@ -13,14 +13,14 @@
  */
 import type { KvConfig } from '../kv/config.js';
 import { resolveKvConfig } from '../kv/config.js';
-import { MemoryStorage } from '../kv/memory-storage.js';
+import type { MemoryStorage } from '../kv/memory-storage.js';
 import type { Versioned } from '../kv/version.js';
 import { lwwMerge } from '../kv/version.js';
 import { assert } from '../lib/assert.js';
 import { Rng } from '../lib/rng.js';
 import { Ring } from '../ring/ring.js';
 import type { SwimConfig } from '../membership/swim/index.js';
-import { NodeCore } from '../node/node-core.js';
+import type { NodeCore } from '../node/node-core.js';
 import type { NodeEvent, NodeOutput } from '../node/types.js';
 import type { NodeName } from '../wire/types.js';
 import { checkConvergence, type KvNodeSnapshot } from './checkers/kv-convergence.js';
@@ -33,6 +33,7 @@ import { buildKvOpsReport, KvActivityCounter } from './kv-stats.js';
 import { kvReproduceCommand, type KvRunReport } from './kv-report.js';
 import { KvWorkload, kvHistoryOpsMax, type KvOpMix } from './kv-workload.js';
 import type { LinkModel } from './network.js';
+import { nodeCoreFactory } from './node-factory.js';
 import { Simulation, simAddress } from './simulation.js';
 import type { TraceSink } from './trace.js';
 
@@ -198,27 +199,18 @@ export function runKvSim(options: KvRunOptions): KvRunReport {
     ...(options.trace === undefined ? {} : { trace: options.trace }),
   });
   const storages = new Map<NodeName, MemoryStorage>();
+  const factory = nodeCoreFactory({
+    storages,
+    kv: r.kvOverrides,
+    ...(options.membership === undefined ? {} : { membership: options.membership }),
+  });
   const seedAddr = simAddress(0);
   const joinIntervalMs = options.joinIntervalMs ?? kvJoinIntervalMsDefault;
   for (let i = 0; i < r.nodes; i++) {
     sim.addNode({
       startAtMs: i * joinIntervalMs,
       seeds: i === 0 ? [] : [seedAddr],
-      factory: (ctx) => {
-        // The disk survives a restart only when the engine says so; a fresh one otherwise.
-        const kept = ctx.keepDisk ? storages.get(ctx.name) : undefined;
-        const storage = kept ?? new MemoryStorage();
-        storages.set(ctx.name, storage);
-        return new NodeCore({
-          self: { name: ctx.name, addr: ctx.addr },
-          rng: ctx.rng,
-          registry: ctx.registry,
-          storage,
-          initialIncarnation: ctx.incarnation,
-          kv: r.kvOverrides,
-          ...(options.membership === undefined ? {} : { membership: options.membership }),
-        });
-      },
+      factory,
     });
   }
 
