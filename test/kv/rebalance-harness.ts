@@ -28,6 +28,7 @@ import { Ring } from '../../src/ring/ring.js';
 import { kvCodecFor } from '../../src/wire/kv-codecs.js';
 import type { KvMsg } from '../../src/wire/kv-types.js';
 import type { Address, NodeName } from '../../src/wire/types.js';
+import { TimedHeap } from '../helpers/timed-heap.js';
 
 /** A store that reports every removal to a checker before doing it. */
 export class CheckedStorage extends MemoryStorage {
@@ -45,51 +46,7 @@ interface Event {
   readonly run: () => void;
 }
 
-/** A min-heap of events by (time, insertion order). */
-class EventHeap {
-  private readonly items: Event[] = [];
-  get size(): number {
-    return this.items.length;
-  }
-  push(e: Event): void {
-    const a = this.items;
-    a.push(e);
-    let i = a.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!less(a[i]!, a[p]!)) break;
-      [a[i], a[p]] = [a[p]!, a[i]!];
-      i = p;
-    }
-  }
-  peek(): Event | undefined {
-    return this.items[0];
-  }
-  pop(): Event | undefined {
-    const a = this.items;
-    const top = a[0];
-    const last = a.pop();
-    if (a.length > 0 && last !== undefined) {
-      a[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && less(a[l]!, a[m]!)) m = l;
-        if (r < a.length && less(a[r]!, a[m]!)) m = r;
-        if (m === i) break;
-        [a[i], a[m]] = [a[m]!, a[i]!];
-        i = m;
-      }
-    }
-    return top;
-  }
-}
 
-function less(a: Event, b: Event): boolean {
-  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
-}
 
 /** Options of a test world. */
 export interface WorldOptions {
@@ -166,7 +123,7 @@ export class World {
   readonly log: Array<{ at: number; from: NodeName; to: NodeName; msg: KvMsg }> = [];
   /** Drop-safety violations seen (empty in a correct run). */
   readonly violations: string[] = [];
-  private readonly heap = new EventHeap();
+  private readonly heap = new TimedHeap<Event>();
   private seq = 0;
   private readonly latencyMs: number;
   private readonly jitterMs: number;

@@ -12,6 +12,7 @@ import type { SwimConfig, SwimTimer } from '../../../src/membership/swim/index.j
 import type { MembershipEvent, MembershipInput, MembershipOutput } from '../../../src/membership/types.js';
 import { decodePacket, encodePacket } from '../../../src/wire/codec.js';
 import type { Address, Channel, Msg, NodeRef } from '../../../src/wire/types.js';
+import { TimedHeap } from '../../helpers/timed-heap.js';
 
 export type Out = MembershipOutput<SwimTimer>;
 export type Input = MembershipInput<SwimTimer>;
@@ -119,51 +120,7 @@ interface Pending {
   readonly input: Input;
 }
 
-/** Min-heap on (at, seq), so same-time deliveries keep their scheduling order. */
-class Heap {
-  private readonly items: Pending[] = [];
-  get size(): number {
-    return this.items.length;
-  }
-  push(p: Pending): void {
-    const a = this.items;
-    a.push(p);
-    let i = a.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!less(a[i]!, a[parent]!)) break;
-      [a[i], a[parent]] = [a[parent]!, a[i]!];
-      i = parent;
-    }
-  }
-  pop(): Pending | undefined {
-    const a = this.items;
-    const top = a[0];
-    const last = a.pop();
-    if (a.length > 0 && last !== undefined) {
-      a[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && less(a[l]!, a[m]!)) m = l;
-        if (r < a.length && less(a[r]!, a[m]!)) m = r;
-        if (m === i) break;
-        [a[i], a[m]] = [a[m]!, a[i]!];
-        i = m;
-      }
-    }
-    return top;
-  }
-  peek(): Pending | undefined {
-    return this.items[0];
-  }
-}
 
-function less(a: Pending, b: Pending): boolean {
-  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
-}
 
 /** An event a pump node emitted. */
 export interface Logged {
@@ -185,7 +142,7 @@ export class Pump {
   drop: (from: Address, to: Address, msgs: readonly Msg[]) => boolean = () => false;
   packetsSent = 0;
   packetBytesMax = 0;
-  private readonly heap = new Heap();
+  private readonly heap = new TimedHeap<Pending>();
   private seq = 0;
 
   constructor(
