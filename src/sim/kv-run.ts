@@ -30,7 +30,7 @@ import { checkReplies } from './checkers/kv-replies.js';
 import type { KvViolation } from './checkers/kv-violation.js';
 import { describeKvFault, lastFaultEndMs, planKvFaults, type KvFault } from './kv-faults.js';
 import { buildKvOpsReport, KvActivityCounter } from './kv-stats.js';
-import { kvReproduceCommand, type KvRunReport } from './kv-report.js';
+import { kvReproduceCommand, type KvReproduceArgs, type KvRunReport } from './kv-report.js';
 import { KvWorkload, kvHistoryOpsMax, type KvOpMix } from './kv-workload.js';
 import type { LinkModel } from './network.js';
 import { nodeCoreFactory } from './node-factory.js';
@@ -106,17 +106,8 @@ export interface KvRunOptions {
   readonly checkInvariantsEvery?: number;
 }
 
-/** Options with defaults filled in. */
-interface Resolved {
-  readonly seed: number;
-  readonly nodes: number;
-  readonly durationMs: number;
-  readonly opsPerSecond: number;
-  readonly keys: number;
-  readonly faults: 'none' | 'random';
-  readonly permanentCrash: boolean;
-  readonly loss: number;
-  readonly quietMs: number;
+/** Options with defaults filled in: everything the reproduce line needs, plus the derived settings. */
+interface Resolved extends KvReproduceArgs {
   readonly warmupMs: number;
   readonly kv: KvConfig;
   readonly kvOverrides: Partial<KvConfig>;
