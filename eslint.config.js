@@ -18,7 +18,7 @@ const allowed = {
   sim: ['lib', 'wire', 'membership', 'ring', 'kv', 'node'],
   transport: ['lib', 'wire'],
   runtime: ['lib', 'wire', 'membership', 'ring', 'kv', 'node', 'transport'],
-  client: ['lib', 'wire', 'ring', 'transport'],
+  client: ['lib', 'wire', 'ring', 'kv', 'transport'],
   api: ['lib', 'wire', 'membership', 'ring', 'kv', 'node', 'transport', 'runtime', 'client'],
   cli: layers.filter((l) => l !== 'cli'),
 };

@@ -5,6 +5,9 @@
 import { Command, CommanderError } from 'commander';
 import { registerGradeCommand } from './commands/grade.js';
 import { registerSimCommand } from './commands/sim.js';
+import { registerStartCommand } from './commands/start.js';
+import { registerClusterCommand } from './commands/cluster.js';
+import { registerClientCommands } from './commands/client-verbs.js';
 import { UsageError } from './commands/options.js';
 
 // `ringkv grade --runs 200 | head` closes our stdout early: stop quietly instead of crashing.
@@ -23,6 +26,9 @@ program
 
 registerGradeCommand(program);
 registerSimCommand(program);
+registerStartCommand(program);
+registerClusterCommand(program);
+registerClientCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,380 @@
+import { mkdirSync, realpathSync } from 'node:fs';
+import { open } from 'lmdb';
+import type { Database, RootDatabase } from 'lmdb';
+import { kvError } from '../kv/errors.js';
+import type { KvError } from '../kv/errors.js';
+import { isHlcTimestamp } from '../kv/hlc.js';
+import type { StoredRecord } from '../kv/record.js';
+import { keyUtf8Bytes, recordBytes, validateKey, validateValue } from '../kv/record.js';
+import { rangeContains } from '../kv/ring-range.js';
+import type { RingRange } from '../kv/ring-range.js';
+import type { ApplyOutcome, RangeEntry, Storage, StorageStats } from '../kv/storage.js';
+import { compareLww } from '../kv/version.js';
+import { assert } from '../lib/assert.js';
+import type { Result } from '../lib/result.js';
+import { err, ok } from '../lib/result.js';
+import { keyPosition } from '../ring/ring.js';
+import type { KvCursor } from '../wire/kv-types.js';
+import { decodePurgeKey, decodeRecordKey, encodePurgeKey, encodeRecordKey, keySuccessor, lmdbKeyBytesMax, u64Prefix } from './lmdb-keys.js';
+import { decodeRecord, encodeRecord, isStorablePurgeAfterMs, RecordCorruptError } from './record-codec.js';
+
+/**
+ * The durable storage engine of real nodes: the Storage contract (src/kv/storage.ts) over one
+ * LMDB environment (lmdb-js), with the same semantics as the memory engine (memory-storage.ts):
+ * LWW apply, typed KV_ERR_* errors from record.ts validation, the byte budget
+ * (KV_ERR_STORAGE_FULL) and the same byte accounting in `stats()`.
+ *
+ * Layout (one environment at `path`, three named dbs; key encodings in lmdb-keys.ts):
+ *  - `records`: 8-byte big-endian ring position + CESU-8 key -> record (record-codec.ts). Byte order
+ *    is range order, so a scan is one cursor walk (two for a wrapping range);
+ *  - `purge`: 8-byte big-endian purgeAfterMs + records key -> empty. An exact index of the stored
+ *    tombstones (maintained in the same transaction as `records`), so purging walks due
+ *    tombstones only, oldest first;
+ *  - `meta`: `format` (layout version, 1) and `stats` (keys, tombstones, bytes as three float64).
+ *    The counters live in memory, so `stats()` is O(1); every write transaction that changed them
+ *    also writes them to `meta` inside the same transaction, so they are always exactly the
+ *    committed data's figures and opening needs no scan.
+ *
+ * SYNC POLICY (also docs/storage.md). Every write commits with lmdb-js `transactionSync` using
+ * its default flags (abortable, synchronous commit, flushed to disk: the environment is opened
+ * without noSync and without overlappingSync, so a commit is plain LMDB: data pages fsynced, then
+ * the meta page written and fsynced). `transaction(fn)` runs all the writes `fn` makes in ONE such
+ * commit and returns only after it is durable; the runtime wraps each batch of inputs it feeds to
+ * the core in it, and sends replies and acks only after it returns (group commit: one fsync per
+ * batch, not per write). A write called outside `transaction()` is its own durable commit. So
+ * `apply`, `purgeTombstones` and `removeRange` are durable before the effects of the batch that
+ * made them are visible to anyone else. Reads inside `transaction()` see the transaction's writes
+ * (they use the write transaction). If `fn` throws, the whole transaction is aborted (data and
+ * counters roll back) and the error propagates. Nested `transaction()` calls just run inside the
+ * outer one: an error caught inside the outer `fn` does not undo the inner writes.
+ *
+ * Assumptions: one LmdbStorage per environment, in one process (the counters and the read-then-
+ * write LWW check rely on being the only writer; a second open in the same process throws, another
+ * process is not detected); `fn` is synchronous (a returned promise is an
+ * assertion failure, which aborts). Values returned by `get` and scans are fresh copies owned by the
+ * caller. Bytes on disk that do not decode throw RecordCorruptError: an assertion that the data
+ * directory is corrupt, never an input error. I/O errors (disk full, EIO) throw from the write or
+ * commit and abort the transaction; they are not KvErrors.
+ */
+
+/** Default byte budget of an LMDB store: 64 GiB (keys + values + per-record overhead, as in stats). */
+export const lmdbStorageBytesMaxDefault = 64 * 1024 * 1024 * 1024;
+
+/** Options of `LmdbStorage.open`. */
+export interface LmdbStorageOptions {
+  /** Directory of the LMDB environment (created if missing). */
+  readonly path: string;
+  /** Writes that would grow the store beyond this many bytes fail with KV_ERR_STORAGE_FULL. */
+  readonly storageBytesMax?: number;
+  /** Initial memory-map size; lmdb-js grows the map as the file grows, so this is only a hint. */
+  readonly mapSizeBytes?: number;
+}
+
+interface Counters {
+  keys: number;
+  tombstones: number;
+  bytes: number;
+}
+
+/** A record found by a scan, with its binary key (for removal). */
+interface ScanHit extends RangeEntry {
+  readonly recordKey: Uint8Array;
+}
+
+const formatKey = new TextEncoder().encode('format');
+const statsKey = new TextEncoder().encode('stats');
+const formatVersion = 1;
+const emptyValue = new Uint8Array(0);
+
+type BinaryDb = Database<Uint8Array, Uint8Array>;
+
+/** Real paths of the environments open in this process: a second LmdbStorage on one would be a second writer. */
+const openPaths = new Set<string>();
+
+/** The LMDB engine; see the file header for layout and the sync policy. */
+export class LmdbStorage implements Storage {
+  private readonly realPath: string;
+  private readonly env: RootDatabase<Uint8Array, Uint8Array>;
+  private readonly records: BinaryDb;
+  private readonly purge: BinaryDb;
+  private readonly meta: BinaryDb;
+  private readonly bytesMax: number;
+  private counters: Counters;
+  /** 1 while running inside `transaction()` (nested calls do not increase it). */
+  private depth = 0;
+  private closed = false;
+  private commitCount = 0;
+
+  private constructor(realPath: string, env: RootDatabase<Uint8Array, Uint8Array>, records: BinaryDb, purge: BinaryDb, meta: BinaryDb, bytesMax: number, counters: Counters) {
+    this.realPath = realPath;
+    this.env = env;
+    this.records = records;
+    this.purge = purge;
+    this.meta = meta;
+    this.bytesMax = bytesMax;
+    this.counters = counters;
+  }
+
+  /** Opens (creating if needed) the store at `options.path`. Synchronous. */
+  static open(options: LmdbStorageOptions): LmdbStorage {
+    const bytesMax = options.storageBytesMax ?? lmdbStorageBytesMaxDefault;
+    assert(Number.isFinite(bytesMax) && bytesMax > 0, 'storageBytesMax must be positive');
+    mkdirSync(options.path, { recursive: true });
+    const realPath = realpathSync(options.path);
+    if (openPaths.has(realPath)) throw new Error(`LmdbStorage: ${options.path} is already open in this process`);
+    const env = open<Uint8Array, Uint8Array>({
+      path: options.path,
+      // Never treat the path as a file name, even if it contains a dot.
+      noSubdir: false,
+      maxDbs: 4,
+      // Plain LMDB commits: fsync data, then meta, inside the commit (see the sync policy).
+      overlappingSync: false,
+      noSync: false,
+      encoding: 'binary',
+      keyEncoding: 'binary',
+      ...(options.mapSizeBytes !== undefined ? { mapSize: options.mapSizeBytes } : {}),
+    });
+    try {
+      const dbOptions = { keyEncoding: 'binary', encoding: 'binary', cache: false, compression: false } as const;
+      const records = env.openDB<Uint8Array, Uint8Array>({ name: 'records', ...dbOptions });
+      const purge = env.openDB<Uint8Array, Uint8Array>({ name: 'purge', ...dbOptions });
+      const meta = env.openDB<Uint8Array, Uint8Array>({ name: 'meta', ...dbOptions });
+      const counters = loadOrInitMeta(env, records, meta);
+      openPaths.add(realPath);
+      return new LmdbStorage(realPath, env, records, purge, meta, bytesMax, counters);
+    } catch (e) {
+      void env.close();
+      throw e;
+    }
+  }
+
+  get(key: string): StoredRecord | undefined {
+    this.assertOpen();
+    if (!validateKey(key).ok) return undefined; // nothing is ever stored under an invalid key
+    return this.read(encodeRecordKey(keyPosition(key), key));
+  }
+
+  apply(key: string, record: StoredRecord): Result<ApplyOutcome, KvError> {
+    this.assertOpen();
+    assert(isHlcTimestamp(record.version), 'a stored record needs a valid version');
+    assert(isStorablePurgeAfterMs(record.purgeAfterMs), 'purgeAfterMs must be a non-negative safe integer');
+    const keyCheck = validateKey(key);
+    if (!keyCheck.ok) return keyCheck;
+    const valueCheck = validateValue(record.value);
+    if (!valueCheck.ok) return valueCheck;
+
+    const recordKey = encodeRecordKey(keyPosition(key), key);
+    // Read before opening a write transaction: a losing write costs no commit. Inside a transaction
+    // the read sees the transaction's writes; outside, this object is the only writer (see header).
+    const current = this.read(recordKey);
+    if (current !== undefined && compareLww(record, current) <= 0) return ok({ won: false, current });
+
+    const bytes = recordBytes(keyCheck.value, record);
+    const growth = bytes - (current === undefined ? 0 : recordBytes(keyCheck.value, current));
+    const c = this.counters;
+    if (growth > 0 && c.bytes + growth > this.bytesMax) {
+      return err(kvError('KV_ERR_STORAGE_FULL', `store holds ${c.bytes} bytes, this write adds ${growth}, limit ${this.bytesMax}`));
+    }
+    this.write(() => {
+      this.records.putSync(recordKey, encodeRecord(record));
+      if (current?.value === null) this.purge.removeSync(encodePurgeKey(current.purgeAfterMs, recordKey));
+      if (record.value === null) this.purge.putSync(encodePurgeKey(record.purgeAfterMs, recordKey), emptyValue);
+      c.bytes += growth;
+      if (current === undefined) c.keys++;
+      else if (current.value === null) c.tombstones--;
+      if (record.value === null) c.tombstones++;
+    });
+    return ok({ won: true, current: record });
+  }
+
+  purgeTombstones(nowMs: number, maxCount: number): number {
+    this.assertOpen();
+    assert(Number.isInteger(maxCount) && maxCount >= 0, 'maxCount must be a non-negative integer');
+    if (maxCount === 0 || !(nowMs >= 0)) return 0;
+    // Due: purgeAfterMs <= nowMs, i.e. purge keys below floor(nowMs) + 1 (unbounded past 2^53).
+    const endMs = Math.floor(nowMs) + 1;
+    const due = [...this.purge.getKeys({ ...(endMs < 2 ** 53 ? { end: u64Prefix(endMs) } : {}), limit: maxCount })];
+    if (due.length === 0) return 0;
+    this.write(() => {
+      for (const purgeKey of due) {
+        const { purgeAfterMs, recordKey } = decodePurgeKey(purgeKey);
+        const record = this.read(recordKey);
+        if (record?.value !== null || record.purgeAfterMs !== purgeAfterMs) {
+          throw new RecordCorruptError('the tombstone index names a record that is not that tombstone');
+        }
+        this.removeRecord(recordKey, decodeRecordKey(recordKey).key, record);
+      }
+    });
+    return due.length;
+  }
+
+  scanRange(range: RingRange, after: KvCursor | null, limit: number): RangeEntry[] {
+    return this.scan(range, after, limit).map(({ key, position, record }) => ({ key, position, record }));
+  }
+
+  removeRange(range: RingRange, maxCount: number): number {
+    const victims = this.scan(range, null, maxCount);
+    if (victims.length === 0) return 0;
+    this.write(() => {
+      for (const v of victims) this.removeRecord(v.recordKey, v.key, v.record);
+    });
+    return victims.length;
+  }
+
+  stats(): StorageStats {
+    const { keys, tombstones, bytes } = this.counters;
+    return { keys, tombstones, bytes };
+  }
+
+  /**
+   * Runs `fn` in one write transaction and commits it durably (one fsync) before returning its
+   * result. Reads inside see the transaction's writes. If `fn` throws, everything it wrote is rolled
+   * back and the error propagates. A nested call just runs `fn` inside the outer transaction.
+   */
+  transaction<T>(fn: () => T): T {
+    this.assertOpen();
+    if (this.depth > 0) return fn();
+    const before = { ...this.counters };
+    try {
+      const result = this.env.transactionSync(() => {
+        this.depth = 1;
+        try {
+          const result = fn();
+          assert(!isThenable(result), 'transaction() needs a synchronous fn (it returned a promise)');
+          const c = this.counters;
+          if (c.keys !== before.keys || c.tombstones !== before.tombstones || c.bytes !== before.bytes) {
+            this.meta.putSync(statsKey, encodeStats(c));
+          }
+          return result;
+        } finally {
+          this.depth = 0;
+        }
+      });
+      this.commitCount++;
+      return result;
+    } catch (e) {
+      this.counters = before;
+      throw e;
+    }
+  }
+
+  /** Write transactions committed (durably) by this object since it was opened: for metrics. */
+  get commits(): number {
+    return this.commitCount;
+  }
+
+  /** Closes the environment; the store must not be used afterwards. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    assert(this.depth === 0, 'close() inside transaction()');
+    this.closed = true;
+    try {
+      await this.env.close();
+    } finally {
+      openPaths.delete(this.realPath);
+    }
+  }
+
+  // --- internals ------------------------------------------------------------------------------------
+
+  private assertOpen(): void {
+    assert(!this.closed, 'LmdbStorage used after close()');
+  }
+
+  /** Runs `fn` in the current transaction, or in its own durable one. */
+  private write(fn: () => void): void {
+    if (this.depth > 0) fn();
+    else this.transaction(fn);
+  }
+
+  private read(recordKey: Uint8Array): StoredRecord | undefined {
+    const bytes = this.records.get(recordKey);
+    return bytes === undefined ? undefined : decodeRecord(bytes);
+  }
+
+  /** Deletes a stored record and its tombstone index entry; call inside `write`. */
+  private removeRecord(recordKey: Uint8Array, key: string, record: StoredRecord): void {
+    const removed = this.records.removeSync(recordKey);
+    assert(removed, 'removeRecord of a key the store does not hold');
+    if (record.value === null) this.purge.removeSync(encodePurgeKey(record.purgeAfterMs, recordKey));
+    const c = this.counters;
+    c.keys--;
+    if (record.value === null) c.tombstones--;
+    c.bytes -= recordBytes(keyUtf8Bytes(key), record);
+  }
+
+  private scan(range: RingRange, after: KvCursor | null, limit: number): ScanHit[] {
+    this.assertOpen();
+    assert(Number.isInteger(limit) && limit >= 0, 'limit must be a non-negative integer');
+    const out: ScanHit[] = [];
+    if (limit === 0) return out;
+    if (after !== null && !rangeContains(range, after.position)) return out;
+    const { start, end } = range;
+    // Range order is one or two runs of the key order: (start, end], or (start, max] then [0, end].
+    // Run bounds are position prefixes: [start + 1, end + 1) (start + 1 may be 2^53: an empty run).
+    const runs: Array<{ from: Uint8Array; to: Uint8Array | undefined }> =
+      start < end
+        ? [{ from: u64Prefix(start + 1), to: u64Prefix(end + 1) }]
+        : [
+            { from: u64Prefix(start + 1), to: undefined },
+            { from: u64Prefix(0), to: u64Prefix(end + 1) },
+          ];
+    let runIndex = 0;
+    if (after !== null) {
+      // The cursor lies in exactly one run: the second one of a wrapping range holds positions <= end.
+      if (start >= end && after.position <= end) runIndex = 1;
+      const cursorKey = keySuccessor(encodeRecordKey(after.position, after.key));
+      assert(cursorKey.length <= lmdbKeyBytesMax, 'scan cursor key is longer than any stored key');
+      runs[runIndex]!.from = cursorKey;
+    }
+    for (; runIndex < runs.length && out.length < limit; runIndex++) {
+      const { from, to } = runs[runIndex]!;
+      const entries = this.records.getRange({ start: from, ...(to !== undefined ? { end: to } : {}), limit: limit - out.length });
+      for (const { key: recordKey, value } of entries) {
+        const { position, key } = decodeRecordKey(recordKey);
+        out.push({ key, position, record: decodeRecord(value), recordKey });
+      }
+    }
+    return out;
+  }
+}
+
+function isThenable(x: unknown): boolean {
+  return (typeof x === 'object' || typeof x === 'function') && x !== null && typeof (x as { then?: unknown }).then === 'function';
+}
+
+function encodeStats(c: Counters): Uint8Array {
+  const out = new Uint8Array(24);
+  const view = new DataView(out.buffer);
+  view.setFloat64(0, c.keys);
+  view.setFloat64(8, c.tombstones);
+  view.setFloat64(16, c.bytes);
+  return out;
+}
+
+function decodeStats(bytes: Uint8Array): Counters {
+  if (bytes.length !== 24) throw new RecordCorruptError(`stored stats are ${bytes.length} bytes, expected 24`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const c = { keys: view.getFloat64(0), tombstones: view.getFloat64(8), bytes: view.getFloat64(16) };
+  const valid = (n: number) => Number.isSafeInteger(n) && n >= 0;
+  if (!valid(c.keys) || !valid(c.tombstones) || !valid(c.bytes) || c.tombstones > c.keys) throw new RecordCorruptError('stored stats are invalid');
+  return c;
+}
+
+/** Checks the layout version and loads the counters; initialises both (durably) in a new environment. */
+function loadOrInitMeta(env: RootDatabase<Uint8Array, Uint8Array>, records: BinaryDb, meta: BinaryDb): Counters {
+  const format = meta.get(formatKey);
+  if (format === undefined) {
+    if (records.getKeysCount({ limit: 1 }) > 0) throw new RecordCorruptError('the records db holds data but no format marker');
+    const zero = { keys: 0, tombstones: 0, bytes: 0 };
+    env.transactionSync(() => {
+      meta.putSync(formatKey, Uint8Array.of(formatVersion));
+      meta.putSync(statsKey, encodeStats(zero));
+    });
+    return zero;
+  }
+  if (format.length !== 1 || format[0] !== formatVersion) throw new RecordCorruptError(`unknown storage format ${[...format].join(',')}`);
+  const stats = meta.get(statsKey);
+  if (stats === undefined) throw new RecordCorruptError('the meta db has no stats');
+  return decodeStats(stats);
+}

@@ -1,0 +1,393 @@
+/**
+ * One real node: drives a pure NodeCore (src/node) with UDP/TCP transports, real time and an LMDB
+ * store (architecture §1: the simulator drives the very same core with virtual time).
+ *
+ * The loop: everything that happens (a datagram, a frame, a due timer, a client operation) becomes
+ * a NodeInput in a bounded queue; one `setImmediate` per event-loop turn drains the queue into the
+ * core inside ONE storage transaction, then carries out the outputs. So every write made for a
+ * batch is committed durably in a single fsync before any reply or ack of that batch leaves the
+ * node (group commit, docs/storage.md), and sockets see one burst of sends per turn.
+ *
+ * Lifecycle: `open` (state, storage, sockets) → `start(endpoints)` (the core, with the API
+ * endpoints in its metadata, joins the cluster) → `leave()` (graceful) → `close()`. A `kill -9`
+ * skips the last two; on restart the persisted incarnation and the newest stored version move
+ * the node's incarnation and clock forward.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomInt } from 'node:crypto';
+import { assert } from '../lib/assert.js';
+import { Rng } from '../lib/rng.js';
+import type { ClientOp, ClientResult } from '../kv/client-types.js';
+import type { MemberInfo } from '../membership/types.js';
+import type { StoredRecord } from '../kv/record.js';
+import { NodeCore } from '../node/node-core.js';
+import type { NodeEvent, NodeInput, NodeOutput, NodeTimer } from '../node/types.js';
+import { decodePacket, encodePacket } from '../wire/codec.js';
+import type { WireErrorCode } from '../wire/codec.js';
+import type { Address, Channel, Msg } from '../wire/types.js';
+import { udpPacketBytesMax } from '../wire/limits.js';
+import { Keyring, sealOverheadBytes } from '../transport/keyring.js';
+import type { Transport } from '../transport/transport.js';
+import { bindUdpTransport } from '../transport/udp-transport.js';
+import { listenTcpTransport } from '../transport/tcp-transport.js';
+import { monotonicEpochMs } from './clock.js';
+import type { RuntimeConfig } from './config.js';
+import { decodeEndpoints, encodeEndpoints } from './endpoints-meta.js';
+import { lockDataDir } from './data-dir-lock.js';
+import type { DataDirLock } from './data-dir-lock.js';
+import { EventFeed } from './event-feed.js';
+import { LmdbStorage } from './lmdb-storage.js';
+import type { Log } from './log.js';
+import { openNodeState } from './node-state.js';
+import type { NodeState } from './node-state.js';
+import type { HealthView, MemberView, NodeEndpoints, NodeInfo, NodeService, RingView } from './service.js';
+import { TimerQueue } from './timer-queue.js';
+import { RuntimeMetrics } from './metrics.js';
+import { ringView } from './ring-view.js';
+
+/** The package version reported by INFO and /v1/info. */
+export const ringkvVersion = '0.1.0';
+
+/** Counters of the driver itself (transport and core counters live in their own objects). */
+export interface RuntimeStats {
+  /** Batches drained (one storage transaction each). */
+  batches: number;
+  /** Inputs fed to the core. */
+  inputs: number;
+  /** Packets dropped because the input queue was full. */
+  inputsDropped: number;
+  /** Received datagrams/frames that failed to decode, by wire error code (label mismatch included). */
+  decodeErrors: Partial<Record<WireErrorCode, number>>;
+}
+
+type Pending = (result: ClientResult) => void;
+
+export class NodeRuntime implements NodeService {
+  readonly metricsContentType: string;
+  readonly stats: RuntimeStats = { batches: 0, inputs: 0, inputsDropped: 0, decodeErrors: {} };
+  readonly events = new EventFeed();
+  private core: NodeCore | undefined;
+  private endpoints: NodeEndpoints = {};
+  private inputs: NodeInput[] = [];
+  private drainScheduled = false;
+  private readonly pending = new Map<number, Pending>();
+  private nextRequestId = 1;
+  private readonly timers: TimerQueue<NodeTimer>;
+  private readonly startedAtMs = monotonicEpochMs();
+  private joined = false;
+  private leaving = false;
+  private closed = false;
+  private readonly metrics: RuntimeMetrics;
+  private incarnationSaved = 0;
+
+  private constructor(
+    readonly config: RuntimeConfig,
+    private readonly log: Log,
+    readonly storage: LmdbStorage,
+    private readonly state: NodeState,
+    readonly udp: Transport,
+    readonly tcp: Transport,
+    private readonly encrypted: boolean,
+    private readonly lock: DataDirLock,
+  ) {
+    this.timers = new TimerQueue<NodeTimer>(monotonicEpochMs, (due) => {
+      for (const timer of due) this.enqueue({ kind: 'timer', timer }, true);
+    });
+    this.metrics = new RuntimeMetrics(this);
+    this.metricsContentType = this.metrics.contentType;
+  }
+
+  /**
+   * Opens the data directory (refusing one that belongs to another node name), the store, and the
+   * gossip sockets: TCP first (port 0 picks one), then UDP on the same port.
+   */
+  static async open(config: RuntimeConfig, log: Log): Promise<NodeRuntime> {
+    mkdirSync(config.dataDir, { recursive: true });
+    const lock = lockDataDir(config.dataDir);
+    try {
+      return await NodeRuntime.openLocked(config, log, lock);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+
+  private static async openLocked(config: RuntimeConfig, log: Log, lock: DataDirLock): Promise<NodeRuntime> {
+    const state = openNodeState(config.dataDir);
+    if (state.name !== undefined && state.name !== config.name) {
+      throw new RuntimeStartError('RUNTIME_ERR_DATA_DIR_OWNER', `data directory ${config.dataDir} belongs to node "${state.name}", not "${config.name}"`);
+    }
+    if (state.name === undefined) state.setName(config.name);
+    let keyring: Keyring | undefined;
+    if (config.encryptKeys.length > 0) {
+      const ring = Keyring.fromBase64([...config.encryptKeys]);
+      if (!ring.ok) throw new RuntimeStartError('CONFIG_ERR_INVALID', `encryptKeys: ${ring.error.message}`);
+      keyring = ring.value;
+    }
+    const storage = LmdbStorage.open({ path: join(config.dataDir, 'kv'), storageBytesMax: config.storageBytesMax, mapSizeBytes: config.storageMapBytes });
+    let tcpOrUndefined: Transport | undefined;
+    try {
+      const tcp = await listenTcpTransport({ bind: config.bind, ...(config.advertise !== undefined && { advertise: config.advertise }), ...(keyring !== undefined && { keyring }) });
+      // Without an advertised address, localAddress is the bound one with the actual port (the
+      // TCP listener picked it when bind asked for port 0): UDP takes the same port.
+      const udpBind = config.advertise === undefined ? tcp.localAddress : config.bind;
+      tcpOrUndefined = tcp;
+      const udp = await bindUdpTransport({ bind: udpBind, ...(config.advertise !== undefined && { advertise: config.advertise }), ...(keyring !== undefined && { keyring }) });
+      return new NodeRuntime(config, log, storage, state, udp, tcp, keyring !== undefined, lock);
+    } catch (error) {
+      await tcpOrUndefined?.close();
+      await storage.close();
+      throw error;
+    }
+  }
+
+  /** Builds the core and joins the cluster (or starts one). `endpoints` go into the metadata. */
+  start(endpoints: NodeEndpoints): void {
+    assert(this.core === undefined, 'start called twice');
+    this.endpoints = endpoints;
+    const incarnation = this.state.nextIncarnation();
+    this.incarnationSaved = incarnation;
+    const membership = {
+      ...this.config.membership,
+      ...(this.encrypted && { udpPacketBytesMax: Math.min(this.config.membership.udpPacketBytesMax ?? udpPacketBytesMax, udpPacketBytesMax - sealOverheadBytes) }),
+    };
+    this.core = new NodeCore({
+      self: { name: this.config.name, addr: this.tcp.localAddress },
+      rng: new Rng(randomInt(0, 2 ** 32 - 1)),
+      storage: this.storage,
+      membership,
+      kv: this.config.kv,
+      initialIncarnation: incarnation,
+      meta: encodeEndpoints(endpoints),
+      label: this.config.clusterLabel,
+    });
+    this.udp.onReceive((from, bytes) => this.onBytes(from, 'packet', bytes));
+    this.tcp.onReceive((from, bytes) => this.onBytes(from, 'stream', bytes));
+    this.joined = this.config.join.length === 0;
+    this.enqueue({ kind: 'start', seeds: [...this.config.join] }, true);
+    this.log.info({ name: this.config.name, gossip: this.tcp.localAddress, incarnation, join: this.config.join, encrypted: this.encrypted }, 'node starting');
+  }
+
+  /** Graceful leave: tells the cluster, then waits (bounded) until the broadcast went out. */
+  async leave(): Promise<void> {
+    if (this.core === undefined || this.leaving || this.closed) return;
+    this.leaving = true;
+    this.enqueue({ kind: 'leave' }, true);
+    const core = this.core;
+    const deadline = monotonicEpochMs() + this.config.leaveTimeoutMs;
+    await new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (core.membership.isQuiet() || monotonicEpochMs() >= deadline) resolve();
+        else setTimeout(check, 20).unref();
+      };
+      check();
+    });
+    this.log.info({ name: this.config.name, quiet: core.membership.isQuiet() }, 'left the cluster');
+  }
+
+  /** Stops timers and sockets, fails pending requests, closes the store. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.timers.close();
+    for (const resolve of this.pending.values()) resolve(notReady('node is shutting down'));
+    this.pending.clear();
+    await Promise.all([this.udp.close(), this.tcp.close()]);
+    await this.storage.close();
+    this.lock.release();
+  }
+
+  // ---- NodeService ----
+
+  execute(op: ClientOp): Promise<ClientResult> {
+    const started = monotonicEpochMs();
+    if (this.core === undefined || this.closed) return Promise.resolve(notReady('node is not running'));
+    if (this.inputs.length >= this.config.inputQueueMax) {
+      return Promise.resolve({ ok: false, error: { code: 'KV_ERR_OVERLOADED', message: `input queue full (${this.config.inputQueueMax})` } });
+    }
+    const requestId = this.nextRequestId++;
+    return new Promise<ClientResult>((resolve) => {
+      this.pending.set(requestId, (result) => {
+        this.metrics.observeRequest(op, result, monotonicEpochMs() - started);
+        resolve(result);
+      });
+      this.enqueue({ kind: 'client', requestId, op }, true);
+    });
+  }
+
+  members(): MemberView[] {
+    if (this.core === undefined) return [];
+    return this.core.membership.members().map((m) => this.memberView(m));
+  }
+
+  ring(): RingView {
+    const core = this.core;
+    if (core === undefined) return { tokensPerNode: this.config.kv.tokensPerNode ?? 0, replicationFactor: 0, nodes: [], ranges: [] };
+    return ringView(core.ring(), core.config.tokensPerNode, core.config.replicationFactor);
+  }
+
+  health(): HealthView {
+    const counts = { alive: 0, suspect: 0, dead: 0, left: 0 };
+    for (const m of this.core?.membership.members() ?? []) counts[m.state]++;
+    const status = this.leaving || this.closed ? 'leaving' : this.core !== undefined && this.joined ? 'ok' : 'joining';
+    return { status, name: this.config.name, members: counts, uptimeMs: monotonicEpochMs() - this.startedAtMs };
+  }
+
+  info(): NodeInfo {
+    const s = this.storage.stats();
+    return {
+      name: this.config.name,
+      addr: this.tcp.localAddress,
+      version: ringkvVersion,
+      uptimeMs: monotonicEpochMs() - this.startedAtMs,
+      incarnation: this.core?.incarnation() ?? 0,
+      keys: s.keys,
+      tombstones: s.tombstones,
+      bytes: s.bytes,
+      inflightRequests: this.core?.inflightRequests ?? 0,
+      hintsHeld: this.core?.hintsHeld ?? 0,
+      endpoints: this.endpoints,
+    };
+  }
+
+  metricsText(): Promise<string> {
+    return this.metrics.text();
+  }
+
+  /** This node's own stored record for `key` (value or tombstone), without asking any replica. */
+  localRecord(key: string): StoredRecord | undefined {
+    return this.storage.get(key);
+  }
+
+  /** The core, for metrics and tests (undefined before start). */
+  get nodeCore(): NodeCore | undefined {
+    return this.core;
+  }
+
+  // ---- the loop ----
+
+  private onBytes(from: Address, channel: Channel, bytes: Uint8Array): void {
+    if (this.closed) return;
+    const decoded = decodePacket(bytes, { channel, expectedLabel: this.config.clusterLabel });
+    if (!decoded.ok) {
+      const code = decoded.error.code;
+      this.stats.decodeErrors[code] = (this.stats.decodeErrors[code] ?? 0) + 1;
+      this.log.debug({ from, channel, code, detail: decoded.error.detail }, 'dropped undecodable input');
+      return;
+    }
+    this.enqueue({ kind: 'packet', from, channel, msgs: decoded.value.msgs as Msg[] }, false);
+  }
+
+  /** Queues an input; packets are dropped (counted) when the queue is full, timers and commands never. */
+  private enqueue(input: NodeInput, mustKeep: boolean): void {
+    if (this.closed) return;
+    if (!mustKeep && this.inputs.length >= this.config.inputQueueMax) {
+      this.stats.inputsDropped++;
+      return;
+    }
+    this.inputs.push(input);
+    if (!this.drainScheduled) {
+      this.drainScheduled = true;
+      setImmediate(() => this.drain());
+    }
+  }
+
+  private drain(): void {
+    this.drainScheduled = false;
+    const core = this.core;
+    if (core === undefined || this.closed || this.inputs.length === 0) return;
+    const batch = this.inputs;
+    this.inputs = [];
+    const now = monotonicEpochMs();
+    const out: NodeOutput[] = [];
+    // One durable commit for the whole batch, before anything below leaves the node.
+    this.storage.transaction(() => {
+      for (const input of batch) core.handle(input, now, out);
+    });
+    this.stats.batches++;
+    this.stats.inputs += batch.length;
+    // A refutation raised our incarnation: make it durable before the alive message that carries
+    // it leaves, so a restart after a crash always starts above every incarnation we announced.
+    for (const o of out) {
+      if (o.kind === 'event' && o.event.type === 'refute' && o.event.incarnation > this.incarnationSaved) {
+        this.state.recordIncarnation(o.event.incarnation);
+        this.incarnationSaved = o.event.incarnation;
+      }
+    }
+    for (const o of out) this.carryOut(o, now);
+  }
+
+  private carryOut(o: NodeOutput, now: number): void {
+    switch (o.kind) {
+      case 'send': {
+        const bytes = encodePacket(o.msgs, { channel: o.channel, label: this.config.clusterLabel });
+        (o.channel === 'packet' ? this.udp : this.tcp).send(o.to, bytes);
+        return;
+      }
+      case 'schedule':
+        this.timers.add(now + o.afterMs, o.timer);
+        return;
+      case 'reply': {
+        const resolve = this.pending.get(o.requestId);
+        if (resolve === undefined) return; // closed meanwhile
+        this.pending.delete(o.requestId);
+        resolve(o.result);
+        return;
+      }
+      case 'event':
+        this.onEvent(o.event, now);
+        return;
+    }
+  }
+
+  private onEvent(event: NodeEvent, now: number): void {
+    switch (event.type) {
+      case 'kv-served':
+      case 'kv-coordinated':
+        return; // one per operation: counted by metrics, not logged
+      case 'joined':
+        this.joined = true;
+        break;
+      default:
+        break;
+    }
+    this.metrics.onEvent(event);
+    this.events.push(now, event);
+    const routine = event.type === 'kv-read-repair' || event.type === 'kv-hint-stored' || (event.type === 'kv-anti-entropy' && event.repaired === 0);
+    const level = routine ? 'debug' : 'info';
+    this.log[level]({ event: eventFields(event) }, event.type);
+  }
+
+  private memberView(m: MemberInfo): MemberView {
+    return {
+      name: m.name,
+      addr: m.addr,
+      state: m.state,
+      incarnation: m.incarnation,
+      endpoints: m.name === this.config.name ? this.endpoints : decodeEndpoints(m.meta),
+      self: m.name === this.config.name,
+    };
+  }
+}
+
+/** A node that cannot start (bad data directory, key, address in use). */
+export class RuntimeStartError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RuntimeStartError';
+  }
+}
+
+function notReady(message: string): ClientResult {
+  return { ok: false, error: { code: 'KV_ERR_NOT_READY', message } };
+}
+
+function eventFields(event: NodeEvent): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(event)) out[k] = v instanceof Uint8Array ? decodeEndpoints(v) : v;
+  return out;
+}
