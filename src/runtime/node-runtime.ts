@@ -32,6 +32,7 @@ import type { Transport } from '../transport/transport.js';
 import { bindUdpTransport } from '../transport/udp-transport.js';
 import { listenTcpTransport } from '../transport/tcp-transport.js';
 import { monotonicEpochMs } from './clock.js';
+import { effectiveMembershipConfig } from './config.js';
 import type { RuntimeConfig } from './config.js';
 import { decodeEndpoints, encodeEndpoints } from './endpoints-meta.js';
 import { lockDataDir } from './data-dir-lock.js';
@@ -148,9 +149,10 @@ export class NodeRuntime implements NodeService {
     this.endpoints = endpoints;
     const incarnation = this.state.nextIncarnation();
     this.incarnationSaved = incarnation;
+    const profile = effectiveMembershipConfig(this.config);
     const membership = {
-      ...this.config.membership,
-      ...(this.encrypted && { udpPacketBytesMax: Math.min(this.config.membership.udpPacketBytesMax ?? udpPacketBytesMax, udpPacketBytesMax - sealOverheadBytes) }),
+      ...profile,
+      ...(this.encrypted && { udpPacketBytesMax: Math.min(profile.udpPacketBytesMax ?? udpPacketBytesMax, udpPacketBytesMax - sealOverheadBytes) }),
     };
     this.core = new NodeCore({
       self: { name: this.config.name, addr: this.tcp.localAddress },

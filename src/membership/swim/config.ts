@@ -61,6 +61,15 @@ export interface SwimConfig {
    */
   readonly suspicionMaxTimeoutMult: number;
   /**
+   * Ours: least number of independent confirmations a suspicion waits for before it may end at
+   * its minimum; memberlist derives it as suspicionMult − 2 only, so with suspicionMult ≤ 2 a lone
+   * accuser convicts at the minimum. Default 0 (memberlist). With 1, a short minimum
+   * (suspicionMult 1) is safe under loss: a real failure is confirmed by a second prober within
+   * about a probe period, while a lone false accusation waits towards the maximum and gets the last
+   * check. The runtime's LAN profile uses suspicionMult 1 with this at 1 (docs/benchmarks.md).
+   */
+  readonly suspicionConfirmationsMin: number;
+  /**
    * Period of the separate gossip tick in ms (memberlist's split from the probe rate). Default 200.
    * Shorter spreads updates faster at the cost of more packets while updates are queued.
    */
@@ -122,6 +131,7 @@ export const defaultSwimConfig: SwimConfig = Object.freeze({
   retransmitMult: 4,
   suspicionMult: 4,
   suspicionMaxTimeoutMult: 6,
+  suspicionConfirmationsMin: 0,
   gossipIntervalMs: 200,
   gossipNodes: 3,
   gossipToTheDeadMs: 30_000,
@@ -160,6 +170,7 @@ const rules: readonly Rule[] = [
   ['retransmitMult', 1, 64],
   ['suspicionMult', 1, 1000],
   ['suspicionMaxTimeoutMult', 1, 1000],
+  ['suspicionConfirmationsMin', 0, 16],
   ['gossipIntervalMs', 1, 3_600_000],
   ['gossipNodes', 0, 64],
   ['gossipToTheDeadMs', 0, 86_400_000],

@@ -14,11 +14,11 @@ export function suspicionMinMs(suspicionMult: number, members: number, probeInte
 
 /**
  * Confirmations a suspicion waits for before it reaches its minimum (memberlist state.go
- * suspectNode): suspicionMult − 2, or 0 when fewer than that many members besides ourselves and
- * the suspect could confirm.
+ * suspectNode): suspicionMult − 2 (ours: at least `confirmationsMin`), or 0 when fewer than that
+ * many members besides ourselves and the suspect could confirm.
  */
-export function suspicionConfirmationsWanted(suspicionMult: number, members: number): number {
-  const k = suspicionMult - 2;
+export function suspicionConfirmationsWanted(suspicionMult: number, members: number, confirmationsMin = 0): number {
+  const k = Math.max(confirmationsMin, suspicionMult - 2);
   if (k < 1 || members - 2 < k) return 0;
   return k;
 }

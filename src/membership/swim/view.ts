@@ -210,7 +210,7 @@ export class View {
     const n = this.members;
     const minMs = suspicionMinMs(this.cfg.suspicionMult, n, this.cfg.probeIntervalMs);
     const maxMs = this.cfg.suspicionMaxTimeoutMult * minMs;
-    const wanted = suspicionConfirmationsWanted(this.cfg.suspicionMult, n);
+    const wanted = suspicionConfirmationsWanted(this.cfg.suspicionMult, n, this.cfg.suspicionConfirmationsMin);
     const susp = newSuspicion(s.incarnation, s.from, wanted, minMs, maxMs, nowMs, this.token());
     this.suspicions.set(idx, susp);
     out.push({ kind: 'schedule', afterMs: susp.deadlineMs - nowMs, timer: { type: 'suspicion', member: idx, incarnation: s.incarnation, token: susp.token } });

@@ -29,6 +29,10 @@ describe('suspicion timeout maths (Lifeguard §IV-B, memberlist suspicion.go / u
     assert.equal(suspicionConfirmationsWanted(4, 100), 2);
     assert.equal(suspicionConfirmationsWanted(2, 100), 0);
     assert.equal(suspicionConfirmationsWanted(6, 100), 4);
+    // ours: a floor on the confirmations (the runtime's LAN profile: suspicionMult 1, floor 1)
+    assert.equal(suspicionConfirmationsWanted(1, 100, 1), 1);
+    assert.equal(suspicionConfirmationsWanted(4, 100, 1), 2);
+    assert.equal(suspicionConfirmationsWanted(1, 2, 1), 0);
   });
 
   it('timeout shrinks max − ln(c+1)/ln(k+1)·(max−min) per confirmation (memberlist suspicion.go confirmation shrink; anchors §1.3 table)', () => {
