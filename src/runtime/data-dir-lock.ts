@@ -4,7 +4,7 @@
  * lock is a `LOCK` file created exclusively with our pid; a lock left by a process that no longer
  * runs (kill -9, power loss) is taken over, which is what a restart after a crash needs.
  */
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, realpathSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 export class DataDirLockedError extends Error {
@@ -15,15 +15,28 @@ export interface DataDirLock {
   release(): void;
 }
 
+/**
+ * Lock files this process holds (real paths). A LOCK holding our own pid is ours only if listed
+ * here; otherwise it was left by an earlier process that had the same pid (containers restart
+ * the daemon with the same pid) and is stale.
+ */
+const heldByThisProcess = new Set<string>();
+
 export function lockDataDir(dir: string): DataDirLock {
-  const path = join(dir, 'LOCK');
+  const path = join(realpathSync(dir), 'LOCK');
+  if (heldByThisProcess.has(path)) throw new DataDirLockedError(`data directory ${dir} is already open in this process`);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(path, 'wx');
       writeSync(fd, `${process.pid}\n`);
       closeSync(fd);
+      heldByThisProcess.add(path);
+      let released = false;
       return {
         release() {
+          if (released) return; // a second release must not remove a later lock of this process
+          released = true;
+          heldByThisProcess.delete(path);
           try {
             if (readFileSync(path, 'utf8').trim() === String(process.pid)) unlinkSync(path);
           } catch {

@@ -50,6 +50,9 @@ const configFileBytesMax = 1024 * 1024;
 
 const fileFields = new Set(['name', 'bind', 'advertise', 'join', 'dataDir', 'apiHost', 'httpPort', 'respPort', 'encryptKeys', 'authToken', 'clusterLabel', 'storageBytesMax', 'storageMapBytes', 'leaveTimeoutMs', 'inputQueueMax', 'logLevel', 'membership', 'kv']);
 
+/** Top-level fields whose values are strings (or comma-separated lists of strings). */
+const textFields = new Set(['name', 'bind', 'advertise', 'join', 'dataDir', 'apiHost', 'encryptKeys', 'authToken', 'clusterLabel', 'logLevel']);
+
 type Raw = Record<string, unknown>;
 
 export function buildStartConfig(flags: StartFlags, env: NodeJS.ProcessEnv): RuntimeConfig {
@@ -130,7 +133,8 @@ function applySet(raw: Raw, assignment: string): void {
   const m = /^([A-Za-z]+)(?:\.([A-Za-z]+))?=(.*)$/.exec(assignment);
   if (m === null) throw new UsageError(`--set ${assignment}: expected field=value or section.field=value`);
   const [, first, second, text] = m as unknown as [string, string, string | undefined, string];
-  const value: unknown = /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text === 'true' ? true : text === 'false' ? false : text;
+  // Text fields keep the text as given: `--set clusterLabel=2024` is the label "2024", not a number.
+  const value: unknown = second === undefined && textFields.has(first) ? text : /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text === 'true' ? true : text === 'false' ? false : text;
   if (second === undefined) {
     if (!fileFields.has(first) || first === 'membership' || first === 'kv') throw new UsageError(`--set ${assignment}: unknown field "${first}"`);
     raw[first] = value;
