@@ -35,10 +35,11 @@ import { decodeRecord, encodeRecord, isStorablePurgeAfterMs, RecordCorruptError 
  *    also writes them to `meta` inside the same transaction, so they are always exactly the
  *    committed data's figures and opening needs no scan.
  *
- * SYNC POLICY (also docs/storage.md). Every write commits with lmdb-js `transactionSync` using
- * its default flags (abortable, synchronous commit, flushed to disk: the environment is opened
- * without noSync and without overlappingSync, so a commit is plain LMDB: data pages fsynced, then
- * the meta page written and fsynced). `transaction(fn)` runs all the writes `fn` makes in ONE such
+ * SYNC POLICY (also docs/storage.md). Every write commits with lmdb-js `transactionSync`. With
+ * sync 'commit' (default) the commit is flushed to disk before it returns (plain LMDB: data pages
+ * fsynced, then the meta page). With sync 'overlapped' (real nodes) it returns once written and
+ * visible, the flush runs on lmdb-js's thread, and `durable()` is its promise: the runtime holds
+ * every reply and ack of the batch until it settles, so acknowledged writes are equally durable. `transaction(fn)` runs all the writes `fn` makes in ONE such
  * commit and returns only after it is durable; the runtime wraps each batch of inputs it feeds to
  * the core in it, and sends replies and acks only after it returns (group commit: one fsync per
  * batch, not per write). A write called outside `transaction()` is its own durable commit. So
@@ -68,6 +69,15 @@ export interface LmdbStorageOptions {
   readonly storageBytesMax?: number;
   /** Initial memory-map size; lmdb-js grows the map as the file grows, so this is only a hint. */
   readonly mapSizeBytes?: number;
+  /**
+   * 'commit' (default): each commit is fsynced inside `transaction()`, which returns once durable.
+   * 'overlapped': the commit returns when written and visible, and its fsync runs on lmdb-js's
+   * flush thread, overlapping later transactions; `durable()` gives the promise of that fsync.
+   * The runtime uses 'overlapped' and holds a batch's replies and acks until `durable()` settles,
+   * so an acknowledged write is exactly as durable as with 'commit', without blocking the event
+   * loop for the fsync (docs/storage.md).
+   */
+  readonly sync?: 'commit' | 'overlapped';
 }
 
 interface Counters {
@@ -104,8 +114,13 @@ export class LmdbStorage implements Storage {
   private depth = 0;
   private closed = false;
   private commitCount = 0;
+  /** Whether the current transaction wrote anything (so its commit needs a flush). */
+  private wroteInTxn = false;
+  /** The flush promise of the newest commit that wrote, until it settles ('overlapped' only). */
+  private unflushed: Promise<void> | undefined;
+  private readonly overlapped: boolean;
 
-  private constructor(realPath: string, env: RootDatabase<Uint8Array, Uint8Array>, records: BinaryDb, purge: BinaryDb, meta: BinaryDb, bytesMax: number, counters: Counters) {
+  private constructor(realPath: string, env: RootDatabase<Uint8Array, Uint8Array>, records: BinaryDb, purge: BinaryDb, meta: BinaryDb, bytesMax: number, counters: Counters, overlapped: boolean) {
     this.realPath = realPath;
     this.env = env;
     this.records = records;
@@ -113,6 +128,15 @@ export class LmdbStorage implements Storage {
     this.meta = meta;
     this.bytesMax = bytesMax;
     this.counters = counters;
+    this.overlapped = overlapped;
+  }
+
+  /**
+   * Settles when every commit so far is on disk: undefined when nothing is waiting (always, with
+   * sync 'commit'). Rejects if the flush failed (the disk is then unusable: the runtime stops).
+   */
+  durable(): Promise<void> | undefined {
+    return this.unflushed;
   }
 
   /** Opens (creating if needed) the store at `options.path`. Synchronous. */
@@ -127,9 +151,11 @@ export class LmdbStorage implements Storage {
       // Never treat the path as a file name, even if it contains a dot.
       noSubdir: false,
       maxDbs: 4,
-      // Plain LMDB commits: fsync data, then meta, inside the commit (see the sync policy).
-      overlappingSync: false,
-      noSync: false,
+      // 'commit': plain LMDB commits, fsync data then meta inside the commit; 'overlapped': lmdb-js
+      // flushes after the commit on its own thread (see the sync policy).
+      overlappingSync: options.sync === 'overlapped',
+      // lmdb-js refuses an explicit noSync (even false) together with overlappingSync.
+      ...(options.sync === 'overlapped' ? {} : { noSync: false }),
       encoding: 'binary',
       keyEncoding: 'binary',
       ...(options.mapSizeBytes !== undefined ? { mapSize: options.mapSizeBytes } : {}),
@@ -141,7 +167,7 @@ export class LmdbStorage implements Storage {
       const meta = env.openDB<Uint8Array, Uint8Array>({ name: 'meta', ...dbOptions });
       const counters = loadOrInitMeta(env, records, meta);
       openPaths.add(realPath);
-      return new LmdbStorage(realPath, env, records, purge, meta, bytesMax, counters);
+      return new LmdbStorage(realPath, env, records, purge, meta, bytesMax, counters, options.sync === 'overlapped');
     } catch (e) {
       void env.close();
       throw e;
@@ -251,9 +277,17 @@ export class LmdbStorage implements Storage {
         }
       });
       this.commitCount++;
+      if (this.wroteInTxn && this.overlapped) {
+        const flushed = Promise.resolve(this.env.flushed as unknown as Promise<unknown>).then(() => {
+          if (this.unflushed === flushed) this.unflushed = undefined;
+        });
+        this.unflushed = flushed;
+      }
+      this.wroteInTxn = false;
       return result;
     } catch (e) {
       this.counters = before;
+      this.wroteInTxn = false;
       throw e;
     }
   }
@@ -283,6 +317,7 @@ export class LmdbStorage implements Storage {
 
   /** Runs `fn` in the current transaction, or in its own durable one. */
   private write(fn: () => void): void {
+    this.wroteInTxn = true;
     if (this.depth > 0) fn();
     else this.transaction(fn);
   }

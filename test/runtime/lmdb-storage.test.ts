@@ -395,3 +395,36 @@ describe('LmdbStorage vs MemoryStorage', () => {
     );
   });
 });
+
+describe('LmdbStorage sync modes', () => {
+  const dirs: string[] = [];
+  after(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  const fresh = (sync: 'commit' | 'overlapped'): LmdbStorage => {
+    const dir = mkdtempSync(join(tmpdir(), 'ringkv-sync-'));
+    dirs.push(dir);
+    return LmdbStorage.open({ path: dir, sync });
+  };
+  const rec = valueRecord(new Uint8Array([1, 2, 3]), ver(1000));
+
+  it("'commit' is durable when transaction() returns: nothing to wait for", async () => {
+    const s = fresh('commit');
+    s.transaction(() => s.apply('k', rec));
+    assert.equal(s.durable(), undefined);
+    await s.close();
+  });
+
+  it("'overlapped' hands out the flush of a commit that wrote, and nothing for one that only read", async () => {
+    const s = fresh('overlapped');
+    s.transaction(() => s.get('nothing'));
+    assert.equal(s.durable(), undefined, 'a read-only batch has nothing to flush');
+    s.transaction(() => s.apply('k', rec));
+    const flushed = s.durable();
+    assert.ok(flushed !== undefined, 'a batch that wrote waits for its fsync');
+    assert.ok(s.get('k') !== undefined, 'the write is visible before the flush');
+    await flushed;
+    assert.equal(s.durable(), undefined, 'settled flushes are forgotten');
+    await s.close();
+  });
+});
