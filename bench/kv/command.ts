@@ -1,0 +1,97 @@
+/**
+ * `npm run bench -- kv`: for each cluster size, start a local cluster of `ringkv start` processes,
+ * then `--runs` rounds of: redis-benchmark SET/GET (unpipelined and pipelined) and HTTP PUT/GET,
+ * all against node 1. One cluster per size for all its rounds (start-up is not what is measured).
+ */
+import type { Command } from 'commander';
+import { machineHeader } from '../lib/machine.js';
+import { markdownHeader, markdownRow } from '../lib/table.js';
+import { parseIntOption, parseNumberList } from '../lib/stats.js';
+import { KvCluster } from './cluster.js';
+import { runHttpLoad } from './http-load.js';
+import { runRedisBenchmark } from './redis-benchmark.js';
+import { kvHeaders, kvRows, kvTable } from './report.js';
+import type { KvRow } from './report.js';
+
+/** Largest cluster the benchmark starts (each node is a process of ~60-100 MB). */
+const kvClusterNodesMax = 16;
+/** Largest request count per test. */
+const requestsMax = 10_000_000;
+/** Value size of the HTTP PUTs, in bytes (redis-benchmark's default -d is 3 bytes). */
+const httpValueBytes = 3;
+
+interface Flags {
+  readonly nodes: string;
+  readonly runs: string;
+  readonly requests: string;
+  readonly clients: string;
+  readonly pipeline: string;
+  readonly keyspace: string;
+  readonly httpRequests: string;
+  readonly httpConnections: string;
+  readonly warmup: string;
+}
+
+export function registerKvBench(program: Command): void {
+  program
+    .command('kv')
+    .description('local clusters of ringkv processes under redis-benchmark (RESP) and an HTTP keep-alive load, against one node')
+    .option('--nodes <list>', 'cluster sizes', '3,5')
+    .option('--runs <n>', 'rounds per cluster (the table shows medians)', '3')
+    .option('--requests <n>', 'redis-benchmark requests per test (-n)', '100000')
+    .option('--clients <n>', 'redis-benchmark connections (-c)', '50')
+    .option('--pipeline <n>', 'pipeline depth of the pipelined redis-benchmark round (-P)', '16')
+    .option('--keyspace <n>', 'random keys (-r for redis-benchmark, key-i mod n for HTTP); 0 = redis-benchmark\'s single key', '100000')
+    .option('--http-requests <n>', 'HTTP requests per test', '50000')
+    .option('--http-connections <n>', 'HTTP keep-alive connections', '48')
+    .option('--warmup <n>', 'unrecorded requests per test type before the first round (JIT warm-up of the nodes); 0 = none', '10000')
+    .action(async (flags: Flags) => {
+      const sizes = parseNumberList('--nodes', flags.nodes).map((n) => parseIntOption('--nodes', String(n), 1, kvClusterNodesMax));
+      const runs = parseIntOption('--runs', flags.runs, 1, 100);
+      const requests = parseIntOption('--requests', flags.requests, 1, requestsMax);
+      const clients = parseIntOption('--clients', flags.clients, 1, 10_000);
+      const pipeline = parseIntOption('--pipeline', flags.pipeline, 1, 1_000);
+      const keyspace = parseIntOption('--keyspace', flags.keyspace, 0, requestsMax);
+      const httpRequests = parseIntOption('--http-requests', flags.httpRequests, 1, requestsMax);
+      const httpConnections = parseIntOption('--http-connections', flags.httpConnections, 1, 10_000);
+      const warmup = parseIntOption('--warmup', flags.warmup, 0, requestsMax);
+
+      console.log(machineHeader('ringkv KV benchmark (local cluster of ringkv processes)'));
+      console.log(`\nclients run on the same machine as the nodes and compete for its cores; every test targets node 1; default sync policy (one fsynced commit per batch); targets judged on unpipelined rows\n`);
+      console.log(markdownHeader(['run', ...kvHeaders.slice(0, 6), 'errors']));
+      const rows: KvRow[] = [];
+      for (const size of sizes) {
+        const cluster = new KvCluster();
+        const onExit = (): void => cluster.killNow();
+        process.on('exit', onExit);
+        try {
+          await cluster.start(size);
+          const node = cluster.ready[0]!;
+          const respPort = Number(node.resp!.slice(node.resp!.lastIndexOf(':') + 1));
+          const name = `${size} node${size === 1 ? '' : 's'}`;
+          // Fresh processes run their first requests in V8's interpreter: without a warm-up the
+          // first test of round 1 measures the JIT, not the node.
+          if (warmup > 0) {
+            await runRedisBenchmark({ port: respPort, http: node.http!, requests: warmup, clients, pipeline: 1, keyspace });
+            await runHttpLoad({ http: node.http!, method: 'PUT', connections: httpConnections, requests: warmup, keyspace: keyspace > 0 ? keyspace : 1, valueBytes: httpValueBytes });
+          }
+          for (let run = 1; run <= runs; run++) {
+            const round = [
+              ...(await runRedisBenchmark({ port: respPort, http: node.http!, requests, clients, pipeline: 1, keyspace })),
+              ...(await runRedisBenchmark({ port: respPort, http: node.http!, requests, clients, pipeline, keyspace })),
+              // PUT first, so the GETs read keys that exist.
+              await runHttpLoad({ http: node.http!, method: 'PUT', connections: httpConnections, requests: httpRequests, keyspace: keyspace > 0 ? keyspace : 1, valueBytes: httpValueBytes }),
+              await runHttpLoad({ http: node.http!, method: 'GET', connections: httpConnections, requests: httpRequests, keyspace: keyspace > 0 ? Math.min(keyspace, httpRequests) : 1, valueBytes: httpValueBytes }),
+            ].map((m) => ({ ...m, cluster: name }));
+            rows.push(...round);
+            for (const row of kvRows(round)) console.log(markdownRow([String(run), ...row.slice(0, 7)]));
+          }
+        } finally {
+          await cluster.stop();
+          process.off('exit', onExit);
+        }
+      }
+      console.log(`\nMedians over ${runs} run(s)\n`);
+      console.log(kvTable(rows));
+    });
+}

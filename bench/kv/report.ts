@@ -1,0 +1,57 @@
+/**
+ * The KV benchmark's table: medians over runs per (cluster, client, op), with the reference
+ * figures and targets of the performance issue. The targets are judged on unpipelined
+ * redis-benchmark rows, which is how redis-server's reference figures were taken. Pure.
+ */
+import { median } from '../lib/stats.js';
+import { fixed, int, markdownTable } from '../lib/table.js';
+import type { KvMeasurement } from './types.js';
+
+export interface KvRow extends KvMeasurement {
+  /** "3 nodes" */
+  readonly cluster: string;
+}
+
+/** SET target: at least this many ops/s ... */
+export const setOpsPerSTarget = 19_000;
+/** ... with a p99 of at most this, in ms. */
+export const setP99MsTarget = 5;
+/** GET target, ops/s. */
+export const getOpsPerSTarget = 30_000;
+
+const check = (ok: boolean): string => (ok ? '✓' : '✗');
+
+/** The reference cell for a row (medians already taken). */
+export function referenceCell(client: string, op: string, opsPerS: number, p99Ms: number): string {
+  const pipelined = client.includes('-P');
+  if (client.startsWith('redis-benchmark') && op === 'SET') {
+    const target = pipelined ? '' : `; target ≥ ${int(setOpsPerSTarget)}/s ${check(opsPerS >= setOpsPerSTarget)}, p99 ≤ ${setP99MsTarget} ms ${check(p99Ms <= setP99MsTarget)}`;
+    return `redis-server 107,000 SET/s${pipelined ? ' (unpipelined)' : ''}${target}`;
+  }
+  if (client.startsWith('redis-benchmark') && op === 'GET') {
+    const target = pipelined ? '' : `; target ≥ ${int(getOpsPerSTarget)}/s ${check(opsPerS >= getOpsPerSTarget)}`;
+    return `redis-server 109,000 GET/s${pipelined ? ' (unpipelined)' : ''}${target}`;
+  }
+  if (op === 'PUT') return 'etcd, 3 members, HTTP/JSON: ~9,400 puts/s, p99 11-16 ms';
+  return '-';
+}
+
+export const kvHeaders = ['cluster', 'client', 'op', 'ops/s', 'p50 ms', 'p99 ms', 'errors (all runs)', 'runs', 'reference'] as const;
+
+export function kvRows(rows: readonly KvRow[]): string[][] {
+  const groups = new Map<string, KvRow[]>();
+  for (const r of rows) {
+    const key = `${r.cluster}\u0000${r.client}\u0000${r.op}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()].map((runs) => {
+    const { cluster, client, op } = runs[0]!;
+    const ops = median(runs.map((r) => r.opsPerS));
+    const p99 = median(runs.map((r) => r.p99Ms));
+    return [cluster, client, op, int(ops), fixed(median(runs.map((r) => r.p50Ms)), 2), fixed(p99, 2), String(runs.reduce((a, r) => a + r.errors, 0)), String(runs.length), referenceCell(client, op, ops, p99)];
+  });
+}
+
+export function kvTable(rows: readonly KvRow[]): string {
+  return markdownTable(kvHeaders, kvRows(rows));
+}
