@@ -10,6 +10,9 @@
  * [durationMs, durationMs + quietMs) quiet, with a convergence check every second.
  *
  * Pure: wall time is measured only if the caller passes a clock (`wallClockMs`).
+ *
+ * `runKvSimRecorded` runs the same scenario and also returns time series for a report
+ * (recording.ts, kv-series.ts): client outcomes and latencies per bucket, traffic, and the faults.
  */
 import type { KvConfig } from '../kv/config.js';
 import { resolveKvConfig } from '../kv/config.js';
@@ -29,11 +32,13 @@ import { checkReadYourWrites } from './checkers/kv-read-your-writes.js';
 import { checkReplies } from './checkers/kv-replies.js';
 import type { KvViolation } from './checkers/kv-violation.js';
 import { describeKvFault, lastFaultEndMs, planKvFaults, type KvFault } from './kv-faults.js';
+import { buildKvOpsSeries, recordedKvFault, type KvOpsSeries } from './kv-series.js';
 import { buildKvOpsReport, KvActivityCounter } from './kv-stats.js';
 import { kvReproduceCommand, type KvReproduceArgs, type KvRunReport } from './kv-report.js';
 import { KvWorkload, kvHistoryOpsMax, type KvOpMix } from './kv-workload.js';
 import type { LinkModel } from './network.js';
 import { nodeCoreFactory } from './node-factory.js';
+import { TrafficRecorder, runWithStops, type RecordedFault, type TrafficSeries } from './recording.js';
 import { Simulation, simAddress } from './simulation.js';
 import type { TraceSink } from './trace.js';
 
@@ -174,8 +179,34 @@ interface DataLoss {
   readonly ringNodes: readonly NodeName[];
 }
 
+/** What a recorded run adds to its report: plain data for the report's plots. */
+export interface KvRecording {
+  readonly nodes: number;
+  readonly warmupMs: number;
+  /** End of the workload and faults; the quiet period follows until `endMs`. */
+  readonly durationMs: number;
+  readonly endMs: number;
+  readonly convergedAtMs: number | null;
+  /** Client requests per bucket of issue time over the workload window. */
+  readonly ops: KvOpsSeries;
+  /** Bytes and messages sent per time bucket over the whole run. */
+  readonly traffic: TrafficSeries;
+  readonly faults: readonly RecordedFault[];
+}
+
 /** Runs one KV scenario and judges it. Asserts on invalid options (the CLI validates user input first). */
 export function runKvSim(options: KvRunOptions): KvRunReport {
+  return run(options, false).report;
+}
+
+/** Runs one KV scenario exactly as runKvSim does, and also returns its time series. */
+export function runKvSimRecorded(options: KvRunOptions): { readonly report: KvRunReport; readonly recording: KvRecording } {
+  const { report, recording } = run(options, true);
+  assert(recording !== null, 'a recorded run returns its recording');
+  return { report, recording };
+}
+
+function run(options: KvRunOptions, record: boolean): { readonly report: KvRunReport; readonly recording: KvRecording | null } {
   const wallStartMs = options.wallClockMs?.();
   const r = resolve(options);
   const violations: KvViolation[] = [];
@@ -224,11 +255,12 @@ export function runKvSim(options: KvRunOptions): KvRunReport {
   const live = (): KvNodeSnapshot[] => liveSnapshots(sim, storages);
   let convergedAtMs: number | null = null;
   let aborted = false;
+  const traffic = record ? new TrafficRecorder(sim, totalMs) : null;
   try {
-    runPhase(sim, r.durationMs, totalMs, options);
+    runPhase(sim, r.durationMs, totalMs, options, traffic);
     for (let t = r.durationMs; t < totalMs; ) {
       t = Math.min(t + kvConvergenceCheckEveryMs, totalMs);
-      runPhase(sim, t, totalMs, options);
+      runPhase(sim, t, totalMs, options, traffic);
       if (convergedAtMs === null && checkConvergence(live(), workload.keyNames, r.kv, t, 0).converged) convergedAtMs = t;
     }
     sim.checkAllInvariants();
@@ -239,6 +271,7 @@ export function runKvSim(options: KvRunOptions): KvRunReport {
   }
 
   const endMs = sim.nowMs;
+  traffic?.sample(endMs, true);
   const snapshots = live();
   const convergence = checkConvergence(snapshots, workload.keyNames, r.kv, endMs);
   const reference = sim.allNodes.find((x) => x.isRunning)?.core.ring() ?? null;
@@ -250,7 +283,20 @@ export function runKvSim(options: KvRunOptions): KvRunReport {
   const violationCount = (aborted ? 1 : 0) + lostWrites.violations + readYourWrites.violations + convergence.violations + replies.violations;
   const lastEnd = lastFaultEndMs(faults);
   const wallMs = wallStartMs === undefined ? null : options.wallClockMs!() - wallStartMs;
-  return {
+  const recording: KvRecording | null =
+    traffic === null
+      ? null
+      : {
+          nodes: r.nodes,
+          warmupMs: r.warmupMs,
+          durationMs: r.durationMs,
+          endMs,
+          convergedAtMs,
+          ops: buildKvOpsSeries(workload.history, r.warmupMs, r.durationMs),
+          traffic: traffic.series(),
+          faults: faults.map(recordedKvFault),
+        };
+  const report: KvRunReport = {
     seed: r.seed,
     nodes: r.nodes,
     durationMs: r.durationMs,
@@ -277,16 +323,15 @@ export function runKvSim(options: KvRunOptions): KvRunReport {
     violations,
     reproduce: kvReproduceCommand({ ...r, faults: r.faults }),
   };
+  return { report, recording };
 }
 
-function runPhase(sim: Simulation<NodeCore>, untilMs: number, totalMs: number, options: KvRunOptions): void {
+function runPhase(sim: Simulation<NodeCore>, untilMs: number, totalMs: number, options: KvRunOptions, traffic: TrafficRecorder | null): void {
   const every = options.progressEveryMs ?? kvProgressEveryMsDefault;
   assert(every > 0, 'progressEveryMs must be > 0');
-  for (let t = Math.floor(sim.nowMs / every) * every + every; t < untilMs; t += every) {
-    sim.runUntil(t);
-    options.progress?.(t, totalMs);
-  }
-  sim.runUntil(untilMs);
+  const progress = { everyMs: every, at: (t: number) => options.progress?.(t, totalMs) };
+  runWithStops(sim, untilMs, traffic === null ? [progress] : [{ everyMs: traffic.bucketMs, at: (t: number) => traffic.sample(t) }, progress]);
+  traffic?.sample(untilMs);
   options.progress?.(untilMs, totalMs);
 }
 

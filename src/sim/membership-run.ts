@@ -5,6 +5,10 @@
  * `ringkv sim` runs.
  *
  * Pure: wall time is measured only if the caller passes a clock (`wallClockMs`).
+ *
+ * `runMembershipSimRecorded` runs the same scenario and also returns time series for a report
+ * (recording.ts): every live node's detection delay of every crashed node, traffic per time
+ * bucket, and the faults; the run itself is identical.
  */
 import { assert } from '../lib/assert.js';
 import type { MembershipProtocol } from '../membership/types.js';
@@ -12,10 +16,11 @@ import type { NodeRef } from '../wire/types.js';
 import type { ActorFactory } from './actor.js';
 import { AccuracyChecker } from './checkers/accuracy.js';
 import { checkAgreement } from './checkers/agreement.js';
-import { CompletenessChecker } from './checkers/completeness.js';
+import { CompletenessChecker, type DetectionDelays } from './checkers/completeness.js';
 import type { Observer } from './checkers/view.js';
 import type { LinkModel } from './network.js';
 import type { MembershipRunReport, TrafficReport } from './membership-report.js';
+import { TrafficRecorder, runWithStops, type RecordedFault, type TrafficSeries } from './recording.js';
 import { formatPartitionSpec, shareCount, type NodeShare, type PartitionSpec } from './scenario-spec.js';
 import { Simulation, simAddress } from './simulation.js';
 import type { TraceSink } from './trace.js';
@@ -65,8 +70,31 @@ export interface MembershipRunOptions {
   readonly accuracyGraceMs?: number;
 }
 
+/** What a recorded run adds to its report: plain data for the report's plots. */
+export interface MembershipRecording {
+  readonly nodes: number;
+  readonly durationMs: number;
+  /** Per crashed node, when each live node detected it (dead or left in its view), ms after the crash. */
+  readonly detections: readonly DetectionDelays[];
+  /** Bytes and messages sent per time bucket over the whole run. */
+  readonly traffic: TrafficSeries;
+  /** The crashes (one per node) and the partition, if any. */
+  readonly faults: readonly RecordedFault[];
+}
+
 /** Runs one scenario and judges it. Asserts on invalid options (the CLI validates user input first). */
 export function runMembershipSim(options: MembershipRunOptions): MembershipRunReport {
+  return run(options, false).report;
+}
+
+/** Runs one scenario exactly as runMembershipSim does, and also returns its time series. */
+export function runMembershipSimRecorded(options: MembershipRunOptions): { readonly report: MembershipRunReport; readonly recording: MembershipRecording } {
+  const { report, recording } = run(options, true);
+  assert(recording !== null, 'a recorded run returns its recording');
+  return { report, recording };
+}
+
+function run(options: MembershipRunOptions, record: boolean): { readonly report: MembershipRunReport; readonly recording: MembershipRecording | null } {
   const wallStartMs = options.wallClockMs?.();
   const n = options.nodes;
   assert(Number.isInteger(n) && n >= 1, `nodes must be a positive integer, got ${n}`);
@@ -104,10 +132,25 @@ export function runMembershipSim(options: MembershipRunOptions): MembershipRunRe
   }
   const partitioned = schedulePartition(sim, options.partition, order.slice(failCount));
 
-  runWithProgress(sim, options);
+  const traffic = record ? new TrafficRecorder(sim, options.durationMs) : null;
+  runWithProgress(sim, options, traffic);
   sim.checkAllInvariants();
   const wallMs = wallStartMs === undefined ? null : options.wallClockMs!() - wallStartMs;
-  return buildReport(sim, options, { converged, convergedAuto, loss, failAtMs, failed, partitioned, accuracy, completeness, wallMs });
+  const report = buildReport(sim, options, { converged, convergedAuto, loss, failAtMs, failed, partitioned, accuracy, completeness, wallMs });
+  if (traffic === null) return { report, recording: null };
+  const faults: RecordedFault[] = failed.map((node) => ({ kind: 'crash', node, startMs: failAtMs, endMs: null, label: `crash ${node}` }));
+  if (options.partition !== undefined && partitioned.length > 0) {
+    const p = options.partition;
+    faults.push({ kind: 'partition', node: null, startMs: p.startMs, endMs: p.endMs, label: `partition ${formatPartitionSpec(p)} (${partitioned.length} nodes)` });
+  }
+  const recording: MembershipRecording = {
+    nodes: n,
+    durationMs: options.durationMs,
+    detections: completeness.detectionDelays(liveNodes(sim).live),
+    traffic: traffic.series(),
+    faults,
+  };
+  return { report, recording };
 }
 
 function addNodes(sim: Simulation<MembershipProtocol>, n: number, factory: MembershipFactory, converged: boolean, joinIntervalMs: number): void {
@@ -139,15 +182,25 @@ function schedulePartition(sim: Simulation<MembershipProtocol>, spec: PartitionS
   return side;
 }
 
-function runWithProgress(sim: Simulation<MembershipProtocol>, options: MembershipRunOptions): void {
+function runWithProgress(sim: Simulation<MembershipProtocol>, options: MembershipRunOptions, traffic: TrafficRecorder | null): void {
   const every = options.progressEveryMs ?? progressEveryMsDefault;
   assert(every > 0, 'progressEveryMs must be > 0');
-  for (let t = every; t < options.durationMs; t += every) {
-    sim.runUntil(t);
-    options.progress?.(t, options.durationMs);
-  }
-  sim.runUntil(options.durationMs);
+  const progress = { everyMs: every, at: (t: number) => options.progress?.(t, options.durationMs) };
+  runWithStops(sim, options.durationMs, traffic === null ? [progress] : [{ everyMs: traffic.bucketMs, at: (t: number) => traffic.sample(t) }, progress]);
+  traffic?.sample(options.durationMs, true);
   options.progress?.(options.durationMs, options.durationMs);
+}
+
+/** The nodes running (and not left) at the end, with their views, and the names of the others. */
+function liveNodes(sim: Simulation<MembershipProtocol>): { readonly live: Observer[]; readonly notLive: string[] } {
+  const live: Observer[] = [];
+  const notLive: string[] = [];
+  for (const node of sim.allNodes) {
+    const left = sim.timeline.hasLeft(node.index, sim.nowMs);
+    if (node.isRunning && !left) live.push({ name: node.name, view: node.core });
+    else notLive.push(node.name);
+  }
+  return { live, notLive };
 }
 
 interface RunFacts {
@@ -163,13 +216,7 @@ interface RunFacts {
 }
 
 function buildReport(sim: Simulation<MembershipProtocol>, options: MembershipRunOptions, facts: RunFacts): MembershipRunReport {
-  const live: Observer[] = [];
-  const notLive: string[] = [];
-  for (const node of sim.allNodes) {
-    const left = sim.timeline.hasLeft(node.index, sim.nowMs);
-    if (node.isRunning && !left) live.push({ name: node.name, view: node.core });
-    else notLive.push(node.name);
-  }
+  const { live, notLive } = liveNodes(sim);
   const detection = facts.completeness.report(live);
   const accuracy = facts.accuracy.report();
   const agreement = checkAgreement(live, notLive);

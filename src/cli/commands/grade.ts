@@ -6,11 +6,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { GradedRun } from '../report/grade-report.js';
 import { formatMp1Report, mp1MaxPoints, mp1Scenarios, type Mp1ScenarioGrade } from '../../sim/seed/mp1-grader.js';
 import { runMp1Scenario, type Mp1Protocol } from '../../sim/seed/mp1-scenario.js';
 import { formatMp2Report, mp2MaxPoints, mp2Tests, type Mp2TestGrade } from '../../sim/seed/mp2-grader.js';
 import { runMp2Test } from '../../sim/seed/mp2-scenario.js';
 import { parseChoiceOption, parseIntegerOption } from './options.js';
+import { parseReportFile, typedCommand, writeReportFile } from '../report/report-file.js';
 
 interface GradeOptions {
   readonly protocol: Mp1Protocol;
@@ -20,6 +22,8 @@ interface GradeOptions {
 }
 
 type Print = (line: string) => void;
+/** Receives every graded scenario / test with its dbg.log (for --report). */
+type Collect = (run: GradedRun) => void;
 
 function logDir(options: GradeOptions, seed: number): string | undefined {
   if (options.dbgLog === undefined) return undefined;
@@ -40,12 +44,14 @@ function describeMp2(grades: readonly Mp2TestGrade[]): string {
 }
 
 /** One seed of MP1: three scenarios. Returns the points. */
-function runMp1Seed(options: GradeOptions, seed: number, print: Print): number {
+function runMp1Seed(options: GradeOptions, seed: number, print: Print, collect: Collect | undefined): number {
   const dir = logDir(options, seed);
   const grades = mp1Scenarios.map((scenario) => {
     const result = runMp1Scenario({ scenario, seed, protocol: options.protocol });
     if (dir !== undefined) writeFileSync(join(dir, `${scenario}.dbg.log`), result.log);
-    return result.grade;
+    const g = result.grade;
+    collect?.({ suite: 'mp1', seed, name: scenario, points: g.points, max: g.max, checks: g.checks, log: result.log });
+    return g;
   });
   const total = grades.reduce((s, g) => s + g.points, 0);
   print(options.runs === 1 ? formatMp1Report(grades) : `mp1 seed ${seed}: ${describeMp1(grades)} => ${total}/${mp1MaxPoints}`);
@@ -53,27 +59,32 @@ function runMp1Seed(options: GradeOptions, seed: number, print: Print): number {
 }
 
 /** One seed of MP2: four tests. Returns the points. */
-function runMp2Seed(options: GradeOptions, seed: number, print: Print): number {
+function runMp2Seed(options: GradeOptions, seed: number, print: Print, collect: Collect | undefined): number {
   const dir = logDir(options, seed);
   const grades = mp2Tests.map((test) => {
     const result = runMp2Test({ test, seed });
     if (dir !== undefined) writeFileSync(join(dir, `${test}.dbg.log`), result.log);
-    return result.grade;
+    const g = result.grade;
+    collect?.({ suite: 'mp2', seed, name: test, points: g.points, max: g.max, checks: g.checks, log: result.log });
+    return g;
   });
   const total = grades.reduce((s, g) => s + g.points, 0);
   print(options.runs === 1 ? formatMp2Report(grades) : `mp2 seed ${seed}: ${describeMp2(grades)} => ${total}/${mp2MaxPoints}`);
   return total;
 }
 
-/** Runs the chosen suites for K seeds and prints the summary lines; returns true if every run was perfect. */
-export function grade(suite: 'mp1' | 'mp2' | 'all', options: GradeOptions, print: Print): boolean {
+/**
+ * Runs the chosen suites for K seeds and prints the summary lines; returns true if every run was
+ * perfect. `collect` (for --report) receives every graded scenario / test with its dbg.log.
+ */
+export function grade(suite: 'mp1' | 'mp2' | 'all', options: GradeOptions, print: Print, collect?: Collect): boolean {
   let perfect1 = 0;
   let perfect2 = 0;
   let perfectBoth = 0;
   for (let run = 0; run < options.runs; run++) {
     const seed = options.seed + run;
-    const p1 = suite === 'mp2' ? mp1MaxPoints : runMp1Seed(options, seed, print);
-    const p2 = suite === 'mp1' ? mp2MaxPoints : runMp2Seed(options, seed, print);
+    const p1 = suite === 'mp2' ? mp1MaxPoints : runMp1Seed(options, seed, print, collect);
+    const p2 = suite === 'mp1' ? mp2MaxPoints : runMp2Seed(options, seed, print, collect);
     if (p1 === mp1MaxPoints) perfect1++;
     if (p2 === mp2MaxPoints) perfect2++;
     if (p1 + p2 === mp1MaxPoints + mp2MaxPoints) perfectBoth++;
@@ -94,7 +105,8 @@ export function registerGradeCommand(program: Command): void {
     .option('--seed <n>', 'first seed (runs use seeds S..S+K-1)', '1')
     .option('--runs <k>', 'how many seeds to run', '1')
     .option('--dbg-log <dir>', 'write the original dbg.log files into DIR (DIR/seed-S/ when --runs > 1)')
-    .action((suiteArg: string, raw: Record<string, string | undefined>) => {
+    .option('--report <file>', 'write an HTML report to FILE: the grade table and, per scenario / test, a timeline of joins and removals (docs/reports.md)')
+    .action(async (suiteArg: string, raw: Record<string, string | undefined>) => {
       const suite = parseChoiceOption('suite', suiteArg, ['mp1', 'mp2', 'all'] as const);
       const options: GradeOptions = {
         protocol: parseChoiceOption('--protocol', raw['protocol'] ?? 'swim', ['swim', 'gossip'] as const),
@@ -102,7 +114,34 @@ export function registerGradeCommand(program: Command): void {
         runs: parseIntegerOption('--runs', raw['runs'] ?? '1', 1, 100_000),
         ...(raw['dbgLog'] === undefined ? {} : { dbgLog: raw['dbgLog'] }),
       };
-      const allPerfect = grade(suite, options, (line) => process.stdout.write(`${line}\n`));
+      const reportFile = parseReportFile(raw);
+      if (reportFile === undefined) {
+        const allPerfect = grade(suite, options, (line) => process.stdout.write(`${line}\n`));
+        process.exitCode = allPerfect ? 0 : 1;
+        return;
+      }
+      // The renderer is loaded only when a report is asked for.
+      const { GradeReportCollector, gradeReportHtml } = await import('../report/grade-report.js');
+      const collector = new GradeReportCollector();
+      const printed: string[] = [];
+      const allPerfect = grade(
+        suite,
+        options,
+        (line) => {
+          printed.push(line);
+          process.stdout.write(`${line}\n`);
+        },
+        (run) => collector.add(run),
+      );
+      const last = options.seed + options.runs - 1;
+      const html = await gradeReportHtml(collector.runs, {
+        command: typedCommand(),
+        seeds: options.runs === 1 ? String(options.seed) : `${options.seed}..${last}`,
+        summary: printed.flatMap((p) => p.split('\n')),
+        totalRuns: collector.total,
+      });
+      writeReportFile(reportFile, html);
+      process.stdout.write(`report written to ${reportFile}\n`);
       process.exitCode = allPerfect ? 0 : 1;
     });
 }

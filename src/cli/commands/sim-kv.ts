@@ -7,7 +7,7 @@
  * with `json`), and on a violation the command that reproduces it. Returns true when no checker
  * found a violation (exit status 0), false otherwise (exit status 1).
  */
-import { kvRunOptionsProblem, runKvSim, type KvRunOptions } from '../../sim/kv-run.js';
+import { kvRunOptionsProblem, runKvSim, runKvSimRecorded, type KvRecording, type KvRunOptions } from '../../sim/kv-run.js';
 import { kvReportToJson, type KvRunReport } from '../../sim/kv-report.js';
 import { UsageError } from './options.js';
 
@@ -30,6 +30,8 @@ export interface KvSimCommandOptions {
   readonly progress?: (simulatedMs: number, totalMs: number) => void;
   /** Receives one trace line per message delivered or dropped, and per fault. */
   readonly trace?: (line: string) => void;
+  /** Record the run's time series (for --report) and hand them over with the report, before anything is printed. */
+  readonly onRecorded?: (report: KvRunReport, recording: KvRecording) => void;
 }
 
 /** Where output goes: one line per call, without the newline. */
@@ -67,7 +69,14 @@ export function runKvSimCommand(opts: KvSimCommandOptions, print: PrintLine, pri
   // The seed first, before anything can go wrong in the run, so every run can be replayed.
   if (opts.json === true) printError(`seed: ${opts.seed}`);
   else print(`seed: ${opts.seed}${opts.seedFromClock === true ? ' (from the clock)' : ''}`);
-  const report = runKvSim(run);
+  let report: KvRunReport;
+  if (opts.onRecorded === undefined) {
+    report = runKvSim(run);
+  } else {
+    const recorded = runKvSimRecorded(run);
+    report = recorded.report;
+    opts.onRecorded(report, recorded.recording);
+  }
   if (opts.json === true) print(kvReportToJson(report));
   else for (const line of formatKvReport(report)) print(line);
   if (report.violationCount > 0) printError(`reproduce: ${report.reproduce}`);

@@ -7,13 +7,20 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { reportToJson, type MembershipRunReport } from '../../sim/membership-report.js';
-import { runMembershipSim, type MembershipProtocolName } from '../../sim/membership-run.js';
+import { runMembershipSim, runMembershipSimRecorded, type MembershipProtocolName, type MembershipRecording, type MembershipRunOptions } from '../../sim/membership-run.js';
+import type { KvRecording } from '../../sim/kv-run.js';
+import type { KvRunReport } from '../../sim/kv-report.js';
 import { membershipProtocols } from '../../sim/protocols.js';
 import { parseNodeShare, parsePartitionSpec, shareCount, type NodeShare, type PartitionSpec } from '../../sim/scenario-spec.js';
 import { UsageError, parseChoiceOption, parseIntegerOption, parseNumberOption } from './options.js';
 import { formatSimReport, reproduceCommand } from './sim-format.js';
 import { reexecWithTunedHeap } from './sim-heap.js';
-import { runKvSimCommand, type KvSimCommandOptions } from './sim-kv.js';
+import { formatKvReport, runKvSimCommand, type KvSimCommandOptions } from './sim-kv.js';
+import { parseReportFile, typedCommand, writeReportFile } from '../report/report-file.js';
+import type * as SimReport from '../report/sim-report.js';
+
+/** The report renderer (loaded with vega only when --report is given). */
+type SimReportModule = typeof SimReport;
 
 /** Most nodes the command accepts (memory grows with N² member-table entries). */
 export const simCliNodesMax = 100_000;
@@ -72,6 +79,8 @@ interface SimFlags {
   readonly json: boolean;
   /** File to write the trace to (one line per message delivered or dropped), if any. */
   readonly traceFile: string | undefined;
+  /** File to write the HTML report to, if any. */
+  readonly reportFile: string | undefined;
 }
 
 /** Raw commander values (strings, booleans for switches). */
@@ -124,11 +133,19 @@ export function parseSimFlags(raw: RawFlags, nowMs: number): SimFlags {
     converged: typeof convergedRaw === 'boolean' ? convergedRaw : undefined,
     json: raw['json'] === true,
     traceFile: str(raw, 'trace'),
+    reportFile: parseReportFile(raw),
   };
 }
 
-/** Runs the simulation for validated flags, with a progress bar on a terminal. */
-function runWithFlags(flags: SimFlags): MembershipRunReport {
+/** Renders and writes the report (the renderer is loaded only when a report is asked for), then says so. */
+async function writeReport(file: string, toStderr: boolean, render: (mod: SimReportModule, command: string) => Promise<string>): Promise<void> {
+  const mod = await import('../report/sim-report.js');
+  writeReportFile(file, await render(mod, typedCommand()));
+  (toStderr ? process.stderr : process.stdout).write(`report written to ${file}\n`);
+}
+
+/** Runs the simulation for validated flags, with a progress bar on a terminal; records time series with --report. */
+function runWithFlags(flags: SimFlags): { readonly report: MembershipRunReport; readonly recording: MembershipRecording | null } {
   const startMs = performance.now();
   const useBar = !flags.json && process.stdout.isTTY === true;
   let bar: SingleBar | null = null;
@@ -143,7 +160,7 @@ function runWithFlags(flags: SimFlags): MembershipRunReport {
   };
   const trace = flags.traceFile === undefined ? undefined : new TraceFile(flags.traceFile);
   try {
-    return runMembershipSim({
+    const options: MembershipRunOptions = {
       nodes: flags.nodes,
       seed: flags.seed,
       protocol: flags.protocol,
@@ -157,7 +174,8 @@ function runWithFlags(flags: SimFlags): MembershipRunReport {
       ...(trace === undefined ? {} : { trace: (line: string) => trace.write(line) }),
       progress,
       wallClockMs: () => performance.now(),
-    });
+    };
+    return flags.reportFile === undefined ? { report: runMembershipSim(options), recording: null } : runMembershipSimRecorded(options);
   } finally {
     (bar as SingleBar | null)?.stop();
     trace?.close();
@@ -165,7 +183,7 @@ function runWithFlags(flags: SimFlags): MembershipRunReport {
 }
 
 /** `ringkv sim --workload kv ...`: validates the KV flags and runs the KV workload with its checkers. */
-function runKvWorkload(raw: RawFlags, nowMs: number): boolean {
+async function runKvWorkload(raw: RawFlags, nowMs: number): Promise<boolean> {
   const nodesText = str(raw, 'nodes') ?? '50';
   const nodes = parseIntegerOption('--nodes', nodesText, 3, 2000);
   const seedText = str(raw, 'seed');
@@ -183,17 +201,30 @@ function runKvWorkload(raw: RawFlags, nowMs: number): boolean {
     quietMs: parseIntegerOption('--quiet-ms', str(raw, 'quietMs') ?? '20000', 0, simCliDurationMsMax),
     json: raw['json'] === true,
   };
+  const reportFile = parseReportFile(raw);
   const traceFile = str(raw, 'trace');
   const trace = traceFile === undefined ? undefined : new TraceFile(traceFile);
+  let recorded: { readonly report: KvRunReport; readonly recording: KvRecording } | null = null;
+  let ok: boolean;
   try {
-    return runKvSimCommand(
-      { ...opts, ...(trace === undefined ? {} : { trace: (line: string) => trace.write(line) }) },
+    ok = runKvSimCommand(
+      {
+        ...opts,
+        ...(trace === undefined ? {} : { trace: (line: string) => trace.write(line) }),
+        ...(reportFile === undefined ? {} : { onRecorded: (report: KvRunReport, recording: KvRecording) => (recorded = { report, recording }) }),
+      },
       (line) => process.stdout.write(`${line}\n`),
       (line) => process.stderr.write(`${line}\n`),
     );
   } finally {
     trace?.close();
   }
+  const run = recorded as { readonly report: KvRunReport; readonly recording: KvRecording } | null;
+  if (reportFile !== undefined && run !== null) {
+    const summary = [`seed: ${opts.seed}${opts.seedFromClock === true ? ' (from the clock)' : ''}`, ...formatKvReport(run.report)];
+    await writeReport(reportFile, opts.json === true, (mod, command) => mod.kvReportHtml(run.report, run.recording, { command, replay: run.report.reproduce, summary }));
+  }
+  return ok;
 }
 
 const helpAfter = `
@@ -245,11 +276,12 @@ export function registerSimCommand(program: Command): void {
     .option('--faults <mode>', 'kv: none or random (crash/restart, pause, partition, loss bursts)', 'random')
     .option('--permanent-crash', 'kv: also crash one node for good (its data is lost) to exercise re-replication')
     .option('--quiet-ms <ms>', 'kv: fault-free time at the end in which replicas must converge', '20000')
+    .option('--report <file>', 'write an HTML report with plots to FILE (membership: detection CDF, dissemination, bytes; kv: latency, availability, bytes; docs/reports.md)')
     .addHelpText('after', helpAfter)
-    .action((raw: RawFlags) => {
+    .action(async (raw: RawFlags) => {
       const workload = parseChoiceOption('--workload', str(raw, 'workload') ?? 'membership', ['membership', 'kv'] as const);
       if (workload === 'kv') {
-        process.exitCode = runKvWorkload(raw, Date.now()) ? 0 : 1;
+        process.exitCode = (await runKvWorkload(raw, Date.now())) ? 0 : 1;
         return;
       }
       const flags = parseSimFlags(raw, Date.now());
@@ -262,7 +294,7 @@ export function registerSimCommand(program: Command): void {
       // The seed first, before anything can go wrong, so every run can be replayed.
       if (flags.json) process.stderr.write(`seed: ${flags.seed}\n`);
       else process.stdout.write(`seed: ${flags.seed}${flags.seedGiven ? '' : ' (from the clock)'}\n`);
-      const report = runWithFlags(flags);
+      const { report, recording } = runWithFlags(flags);
       const reproduce = reproduceCommand({
         nodes: flags.nodes,
         seed: flags.seed,
@@ -282,6 +314,10 @@ export function registerSimCommand(program: Command): void {
       if (report.violations.length > 0) {
         process.stderr.write(`reproduce: ${reproduce}\n(add --trace FILE to get every message of the run)\n`);
         process.exitCode = 1;
+      }
+      if (flags.reportFile !== undefined && recording !== null) {
+        const summary = [`seed: ${flags.seed}${flags.seedGiven ? '' : ' (from the clock)'}`, ...formatSimReport(report)];
+        await writeReport(flags.reportFile, flags.json, (mod, command) => mod.membershipReportHtml(report, recording, { command, replay: reproduce, summary }));
       }
     });
 }

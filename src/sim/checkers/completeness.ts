@@ -48,6 +48,16 @@ export interface CompletenessReport {
   readonly complete: boolean;
 }
 
+/** Every live observer's detection delay of one crashed node (for reports). */
+export interface DetectionDelays {
+  readonly member: NodeName;
+  readonly crashAtMs: number;
+  /** Live observers at the end (the crashed node itself excluded). */
+  readonly observers: number;
+  /** Delays (ms after the crash) of the observers that detected it, ascending; the others are not listed. */
+  readonly delaysMs: readonly number[];
+}
+
 /** Tracks detection of crashed nodes from events, then checks the final views. */
 export class CompletenessChecker {
   private readonly tracked = new Map<NodeName, { readonly crashAtMs: number; readonly delays: Float64Array }>();
@@ -93,6 +103,25 @@ export class CompletenessChecker {
       incompleteSubjects,
       complete: incompleteSubjects === 0,
     };
+  }
+
+  /** For each tracked node, the detection delay of every live observer that detected it. */
+  detectionDelays(live: readonly Observer[]): DetectionDelays[] {
+    const out: DetectionDelays[] = [];
+    for (const [member, entry] of this.tracked) {
+      const delaysMs: number[] = [];
+      let observers = 0;
+      for (const o of live) {
+        if (o.name === member) continue;
+        observers++;
+        const index = this.indexOf(o.name);
+        const delay = index === undefined ? NaN : (entry.delays[index] ?? NaN);
+        if (!Number.isNaN(delay)) delaysMs.push(delay);
+      }
+      delaysMs.sort((a, b) => a - b);
+      out.push({ member, crashAtMs: entry.crashAtMs, observers, delaysMs });
+    }
+    return out;
   }
 
   private judge(member: NodeName, crashAtMs: number, delays: Float64Array, live: readonly Observer[]): SubjectDetection {
