@@ -24,7 +24,7 @@ export class RuntimeMetrics {
 
   constructor(private readonly rt: NodeRuntime) {
     this.contentType = this.registry.contentType;
-    collectDefaultMetrics({ register: this.registry, prefix: 'ringkv_process_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'ringkv_' });
     const r = this.registry;
     this.requests = new Counter({ name: 'ringkv_kv_requests_total', help: 'Client operations coordinated by this node, by operation, outcome (ok or error code) and consistency level', labelNames: ['op', 'outcome', 'consistency'], registers: [r] });
     this.latency = new Histogram({ name: 'ringkv_kv_request_duration_seconds', help: 'Client operation latency at the coordinator, by operation', labelNames: ['op'], buckets: latencyBucketsSeconds, registers: [r] });

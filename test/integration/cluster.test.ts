@@ -12,6 +12,7 @@ import { Redis } from 'ioredis';
 import { Client } from '../../src/client/index.js';
 import { ringkvBinPath } from '../../src/cli/local-node.js';
 import { LocalCluster, memberStates, waitFor } from '../helpers/local-cluster.js';
+import { parsePrometheusText } from '../helpers/prom-text.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -119,7 +120,24 @@ describe('a 3-node cluster on 127.0.0.1', { timeout: 120_000 }, () => {
     assert.ok(Math.abs(share - 1) < 1e-9, `shares sum to ${share}`);
     const metrics = await (await fetch(`http://${http}/metrics`)).text();
     assert.match(metrics, /^ringkv_members\{state="alive"\} 3$/m);
-    assert.match(metrics, /^ringkv_kv_requests_total\{/m);
+    const families = parsePrometheusText(metrics);
+    const required = [
+      // membership
+      'ringkv_members', 'ringkv_membership_probes_total', 'ringkv_membership_probes_failed_total', 'ringkv_membership_suspicions_total',
+      'ringkv_membership_refutations_total', 'ringkv_awareness_score', 'ringkv_incarnation',
+      'ringkv_transport_udp_sent_total', 'ringkv_transport_udp_sent_bytes_total', 'ringkv_transport_udp_received_total', 'ringkv_transport_udp_received_bytes_total',
+      'ringkv_transport_tcp_sent_total', 'ringkv_transport_tcp_received_bytes_total', 'ringkv_transport_udp_open_failures_total', 'ringkv_wire_decode_errors_total',
+      // kv
+      'ringkv_kv_requests_total', 'ringkv_kv_request_duration_seconds', 'ringkv_kv_hints_stored_total', 'ringkv_kv_hints_replayed_total',
+      'ringkv_kv_read_repairs_total', 'ringkv_kv_anti_entropy_repaired_total', 'ringkv_kv_keys', 'ringkv_kv_bytes',
+      // process
+      'ringkv_process_cpu_seconds_total', 'ringkv_process_resident_memory_bytes',
+    ];
+    for (const name of required) assert.ok(families.has(name), `metric family ${name} missing`);
+    const requests = families.get('ringkv_kv_requests_total')!;
+    assert.equal(requests.type, 'counter');
+    assert.ok(requests.samples.some((s) => s.labels['op'] === 'put' && s.labels['outcome'] === 'ok' && 'consistency' in s.labels), 'requests by op, outcome and consistency');
+    assert.equal(families.get('ringkv_kv_request_duration_seconds')!.type, 'histogram');
   });
 
   it('a graceful leave (SIGTERM) is seen as "left" by the others', async () => {
