@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # System packages the test suite drives as real peers, installed from Debian's archive when
 # missing (npm cannot provide them): redis-tools gives redis-cli and redis-benchmark, the clients
-# the RESP server must serve unchanged. Run by `npm test` before the build; does nothing when
-# every command is already there.
+# the RESP server must serve unchanged; chromium is the browser the dashboard test drives through
+# playwright-core (test/integration/dashboard.test.ts, /usr/bin/chromium). Run by `npm test`
+# before the build; does nothing when every command is already there.
 set -euo pipefail
 
 declare -A packages=(
   [redis-cli]=redis-tools
   [redis-benchmark]=redis-tools
+  [chromium]=chromium
 )
 
 missing=()

@@ -8,6 +8,7 @@ import type { Log } from '../runtime/log.js';
 import { NodeRuntime } from '../runtime/node-runtime.js';
 import type { NodeEndpoints } from '../runtime/service.js';
 import { adminRoutes } from './admin-routes.js';
+import { composeRoutes, dashboardPublicPaths, dashboardRoutes } from './dashboard/index.js';
 import { startHttpServer } from './http/http-server.js';
 import type { HttpApiServer } from './http/http-server.js';
 import { startRespServer } from './resp/resp-server.js';
@@ -31,7 +32,9 @@ export async function startDaemon(config: RuntimeConfig, log: Log): Promise<Daem
   const apiLog = (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>): void => log[level](fields ?? {}, msg);
   try {
     if (config.httpPort !== null) {
-      http = await startHttpServer({ host: config.apiHost, port: config.httpPort, service: runtime, extraRoutes: adminRoutes(runtime, config.authToken), ...(config.authToken !== undefined && { authToken: config.authToken }), log: apiLog });
+      // The dashboard (docs/dashboard.md): its static page is public, its data routes take the token.
+      const extraRoutes = composeRoutes(dashboardRoutes(runtime, { authToken: config.authToken, log: apiLog }), adminRoutes(runtime, config.authToken));
+      http = await startHttpServer({ host: config.apiHost, port: config.httpPort, service: runtime, extraRoutes, publicPaths: dashboardPublicPaths, ...(config.authToken !== undefined && { authToken: config.authToken }), log: apiLog });
     }
     if (config.respPort !== null) {
       resp = await startRespServer({ host: config.apiHost, port: config.respPort, service: runtime, ...(config.authToken !== undefined && { authToken: config.authToken }), log: apiLog });

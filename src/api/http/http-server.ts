@@ -28,6 +28,11 @@ export interface HttpServerOptions {
   readonly authToken?: string;
   /** Consulted for paths no built-in route serves; returns true when it answered. */
   readonly extraRoutes?: ExtraRoutes;
+  /**
+   * Further exact paths served without a token, besides /health and /metrics (the dashboard's
+   * static page, answered by `extraRoutes`). Everything else still requires the token.
+   */
+  readonly publicPaths?: readonly string[];
   readonly log?: HttpLog;
 }
 
@@ -56,7 +61,7 @@ export const httpLimits = {
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpApiServer> {
   const log: HttpLog = options.log ?? (() => {});
   const stats = { requests: 0, errors: 0 };
-  const ctx = { service: options.service, authorized: bearerAuth(options.authToken), extraRoutes: options.extraRoutes };
+  const ctx = { service: options.service, authorized: bearerAuth(options.authToken), extraRoutes: options.extraRoutes, extraPublicPaths: new Set(options.publicPaths ?? []) };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     stats.requests++;

@@ -1,6 +1,7 @@
 /**
- * Routing: authentication first (every path but /health and /metrics when a token is set), then
- * /v1/kv/{key}, the read-only views, the embedder's extra routes, and finally 404.
+ * Routing: authentication first (every path but /health, /metrics and the embedder's public paths
+ * when a token is set), then /v1/kv/{key}, the read-only views, the embedder's extra routes, and
+ * finally 404.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NodeService } from '../../runtime/service.js';
@@ -17,11 +18,14 @@ export interface RouteContext {
   readonly service: NodeService;
   readonly authorized: (req: IncomingMessage) => boolean;
   readonly extraRoutes?: ExtraRoutes | undefined;
+  /** Exact paths the embedder serves without a token (HttpServerOptions.publicPaths). */
+  readonly extraPublicPaths?: ReadonlySet<string>;
 }
 
 export async function route(req: IncomingMessage, res: ServerResponse, ctx: RouteContext): Promise<void> {
   const target = parseTarget(req.url ?? '/');
-  if (!publicPaths.has(target.path) && !ctx.authorized(req)) {
+  const isPublic = publicPaths.has(target.path) || ctx.extraPublicPaths?.has(target.path) === true;
+  if (!isPublic && !ctx.authorized(req)) {
     throw httpError('HTTP_ERR_UNAUTHORIZED', 'missing or wrong bearer token (Authorization: Bearer <token>)', {
       'www-authenticate': 'Bearer realm="ringkv"',
     });
