@@ -33,7 +33,7 @@ export async function startDaemon(config: RuntimeConfig, log: Log): Promise<Daem
   try {
     if (config.httpPort !== null) {
       // The dashboard (docs/dashboard.md): its static page is public, its data routes take the token.
-      const extraRoutes = composeRoutes(dashboardRoutes(runtime, { authToken: config.authToken, log: apiLog }), adminRoutes(runtime, config.authToken));
+      const extraRoutes = composeRoutes(dashboardRoutes(runtime, { authToken: config.authToken, log: apiLog }), adminRoutes(runtime));
       http = await startHttpServer({ host: config.apiHost, port: config.httpPort, service: runtime, extraRoutes, publicPaths: dashboardPublicPaths, ...(config.authToken !== undefined && { authToken: config.authToken }), log: apiLog });
     }
     if (config.respPort !== null) {

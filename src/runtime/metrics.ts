@@ -20,7 +20,7 @@ export class RuntimeMetrics {
   private readonly requests: Counter<'op' | 'outcome' | 'consistency'>;
   private readonly latency: Histogram<'op'>;
   private readonly events: Counter<'type'>;
-  private readonly kvEventCounts = { hintsReplayed: 0, transferred: 0, antiEntropyRepaired: 0, readRepairs: 0, dropped: 0 };
+  private readonly kvEventCounts = { hintsReplayed: 0, transferred: 0, antiEntropyRepaired: 0 };
 
   constructor(private readonly rt: NodeRuntime) {
     this.contentType = this.registry.contentType;
@@ -96,7 +96,6 @@ export class RuntimeMetrics {
     if (event.type === 'kv-hints-replayed') this.kvEventCounts.hintsReplayed += event.count;
     else if (event.type === 'kv-transferred') this.kvEventCounts.transferred += event.count;
     else if (event.type === 'kv-anti-entropy') this.kvEventCounts.antiEntropyRepaired += event.repaired;
-    else if (event.type === 'kv-dropped') this.kvEventCounts.dropped += event.count;
   }
 
   text(): Promise<string> {
