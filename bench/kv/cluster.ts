@@ -26,11 +26,14 @@ export class KvCluster {
   readonly nodes: LocalNode[] = [];
   readonly ready: ReadyInfo[] = [];
 
-  /** Starts `count` nodes (node 1 starts the cluster, the others join through it) and waits until all see all alive. */
-  async start(count: number): Promise<void> {
+  /**
+   * Starts `count` nodes (node 1 starts the cluster, the others join through it) and waits until all
+   * see all alive. `extraArgs` go to every `ringkv start` (e.g. `--set storageSync=commit`).
+   */
+  async start(count: number, extraArgs: readonly string[] = []): Promise<void> {
     for (let i = 1; i <= count; i++) {
       const name = `node-${i}`;
-      const args = ['--bind', '127.0.0.1:0', '--data-dir', join(this.root, name), '--http-port', '0', '--resp-port', '0', ...(i === 1 ? [] : ['--join', this.ready[0]!.gossip])];
+      const args = ['--bind', '127.0.0.1:0', '--data-dir', join(this.root, name), '--http-port', '0', '--resp-port', '0', ...(i === 1 ? [] : ['--join', this.ready[0]!.gossip]), ...extraArgs];
       // Own process group: a Ctrl-C on the bench reaches only the bench, whose `exit` hook kills the nodes.
       const node = new LocalNode({ name, args, logFile: join(this.root, `${name}.log`), detached: true });
       this.nodes.push(node);

@@ -9,6 +9,7 @@ import { markdownHeader, markdownRow } from '../lib/table.js';
 import { parseIntOption, parseNumberList } from '../lib/stats.js';
 import { KvCluster } from './cluster.js';
 import { runHttpLoad } from './http-load.js';
+import { nodeCommitSeconds } from './metrics.js';
 import { runRedisBenchmark } from './redis-benchmark.js';
 import { kvHeaders, kvRows, kvTable } from './report.js';
 import type { KvRow } from './report.js';
@@ -30,6 +31,7 @@ interface Flags {
   readonly httpRequests: string;
   readonly httpConnections: string;
   readonly warmup: string;
+  readonly storageSync: string;
 }
 
 export function registerKvBench(program: Command): void {
@@ -44,6 +46,7 @@ export function registerKvBench(program: Command): void {
     .option('--keyspace <n>', 'random keys (-r for redis-benchmark, key-i mod n for HTTP); 0 = redis-benchmark\'s single key', '100000')
     .option('--http-requests <n>', 'HTTP requests per test', '50000')
     .option('--http-connections <n>', 'HTTP keep-alive connections', '48')
+    .option('--storage-sync <mode>', 'the nodes\' storageSync: background (default: commit and fsync off the event loop) or commit (on it)', 'background')
     .option('--warmup <n>', 'unrecorded requests per test type before the first round (JIT warm-up of the nodes); 0 = none', '10000')
     .action(async (flags: Flags) => {
       const sizes = parseNumberList('--nodes', flags.nodes).map((n) => parseIntOption('--nodes', String(n), 1, kvClusterNodesMax));
@@ -55,17 +58,19 @@ export function registerKvBench(program: Command): void {
       const httpRequests = parseIntOption('--http-requests', flags.httpRequests, 1, requestsMax);
       const httpConnections = parseIntOption('--http-connections', flags.httpConnections, 1, 10_000);
       const warmup = parseIntOption('--warmup', flags.warmup, 0, requestsMax);
+      if (flags.storageSync !== 'background' && flags.storageSync !== 'commit') throw new Error(`--storage-sync must be background or commit, not ${flags.storageSync}`);
 
       console.log(machineHeader('ringkv KV benchmark (local cluster of ringkv processes)'));
-      console.log(`\nclients run on the same machine as the nodes and compete for its cores; every test targets node 1; default sync policy (one fsynced commit per batch); targets judged on unpipelined rows\n`);
+      console.log(`\nclients run on the same machine as the nodes and compete for its cores; every test targets node 1; storageSync ${flags.storageSync} (every reply and ack waits for its fsync); targets judged on unpipelined rows\n`);
       console.log(markdownHeader(['run', ...kvHeaders.slice(0, 6), 'errors']));
       const rows: KvRow[] = [];
+      const commitLines: string[] = [];
       for (const size of sizes) {
         const cluster = new KvCluster();
         const onExit = (): void => cluster.killNow();
         process.on('exit', onExit);
         try {
-          await cluster.start(size);
+          await cluster.start(size, ['--set', `storageSync=${flags.storageSync}`]);
           const node = cluster.ready[0]!;
           const respPort = Number(node.resp!.slice(node.resp!.lastIndexOf(':') + 1));
           const name = `${size} node${size === 1 ? '' : 's'}`;
@@ -76,8 +81,16 @@ export function registerKvBench(program: Command): void {
             await runHttpLoad({ http: node.http!, method: 'PUT', connections: httpConnections, requests: warmup, keyspace: keyspace > 0 ? keyspace : 1, valueBytes: httpValueBytes });
           }
           for (let run = 1; run <= runs; run++) {
+            // How long each node's event loop sat in commits during the unpipelined SET/GET tests.
+            const commitBefore = await Promise.all(cluster.ready.map((r) => nodeCommitSeconds(r.http!)));
+            const windowStart = performance.now();
+            const unpipelined = await runRedisBenchmark({ port: respPort, http: node.http!, requests, clients, pipeline: 1, keyspace });
+            const windowS = (performance.now() - windowStart) / 1000;
+            const commitAfter = await Promise.all(cluster.ready.map((r) => nodeCommitSeconds(r.http!)));
+            const blocked = commitAfter.map((after, i) => `${cluster.ready[i]!.name} ${(((after - commitBefore[i]!) * 1000) / windowS).toFixed(1)}`);
+            commitLines.push(`${name}, run ${run}: event loop in storage commits during the unpipelined SET+GET tests, ms per s: ${blocked.join(', ')}`);
             const round = [
-              ...(await runRedisBenchmark({ port: respPort, http: node.http!, requests, clients, pipeline: 1, keyspace })),
+              ...unpipelined,
               ...(await runRedisBenchmark({ port: respPort, http: node.http!, requests, clients, pipeline, keyspace })),
               // PUT first, so the GETs read keys that exist.
               await runHttpLoad({ http: node.http!, method: 'PUT', connections: httpConnections, requests: httpRequests, keyspace: keyspace > 0 ? keyspace : 1, valueBytes: httpValueBytes }),
@@ -93,5 +106,6 @@ export function registerKvBench(program: Command): void {
       }
       console.log(`\nMedians over ${runs} run(s)\n`);
       console.log(kvTable(rows));
+      console.log(`\n${commitLines.join('\n')}`);
     });
 }

@@ -26,3 +26,18 @@ export async function nodeFailedRequests(http: string): Promise<number> {
   if (!res.ok) throw new Error(`GET http://${http}/metrics: ${res.status}`);
   return failedRequests(await res.text());
 }
+
+/** The value of an unlabelled counter or gauge in Prometheus text, or 0 when absent (pure). */
+export function metricValue(metricsText: string, name: string): number {
+  for (const line of metricsText.split('\n')) {
+    if (line.startsWith(`${name} `)) return Number(line.slice(name.length + 1));
+  }
+  return 0;
+}
+
+/** Seconds the node's event loop has spent committing batches (ringkv_storage_commit_seconds_total). */
+export async function nodeCommitSeconds(http: string): Promise<number> {
+  const res = await fetch(`http://${http}/metrics`);
+  if (!res.ok) throw new Error(`GET http://${http}/metrics: ${res.status}`);
+  return metricValue(await res.text(), 'ringkv_storage_commit_seconds_total');
+}

@@ -11,7 +11,7 @@
  */
 import { join } from 'node:path';
 import type { RuntimeConfig } from '../../src/runtime/config.js';
-import { validateRuntimeConfig } from '../../src/runtime/config.js';
+import { runtimeDefaults, validateRuntimeConfig } from '../../src/runtime/config.js';
 import { silentLog } from '../../src/runtime/log.js';
 import { NodeRuntime } from '../../src/runtime/node-runtime.js';
 import type { SwimConfig } from '../../src/membership/swim/index.js';
@@ -58,6 +58,8 @@ function nodeConfig(name: string, dataDir: string, seeds: readonly string[], mem
     httpPort: null,
     respPort: null,
     encryptKeys: [],
+    storagePendingWritesMax: runtimeDefaults.storagePendingWritesMax,
+    storageSync: runtimeDefaults.storageSync,
     clusterLabel: '',
     storageBytesMax,
     storageMapBytes,

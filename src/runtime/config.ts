@@ -46,6 +46,13 @@ export interface RuntimeConfig {
   readonly leaveTimeoutMs: number;
   /** Inputs (packets, frames, client operations) waiting for the core; beyond it packets are dropped. */
   readonly inputQueueMax: number;
+  /** Writes waiting for their flush beyond which the node stops draining its input queue. */
+  readonly storagePendingWritesMax: number;
+  /**
+   * How batches reach the disk (docs/storage.md): 'background' (default) commits and fsyncs on
+   * lmdb-js's write thread, 'commit' on the event loop. Both acknowledge only what is on disk.
+   */
+  readonly storageSync: 'background' | 'commit';
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Overrides of the SWIM defaults (docs/configuration.md). */
   readonly membership: Partial<SwimConfig>;
@@ -63,6 +70,8 @@ export const runtimeDefaults = {
   storageMapBytes: 16 * 1024 ** 3,
   leaveTimeoutMs: 3_000,
   inputQueueMax: 100_000,
+  storagePendingWritesMax: 50_000,
+  storageSync: 'background',
   logLevel: 'info',
 } as const;
 
@@ -141,6 +150,8 @@ export function validateRuntimeConfig(c: RuntimeConfig): Result<RuntimeConfig, R
   if (!Number.isSafeInteger(c.storageMapBytes) || c.storageMapBytes < c.storageBytesMax) return bad('storageMapBytes', 'must be an integer >= storageBytesMax');
   if (!Number.isInteger(c.leaveTimeoutMs) || c.leaveTimeoutMs < 0 || c.leaveTimeoutMs > 60_000) return bad('leaveTimeoutMs', 'must be 0..60000 ms');
   if (!Number.isInteger(c.inputQueueMax) || c.inputQueueMax < 100 || c.inputQueueMax > 10_000_000) return bad('inputQueueMax', 'must be 100..10000000');
+  if (c.storageSync !== 'background' && c.storageSync !== 'commit') return bad('storageSync', 'must be background or commit');
+  if (!Number.isInteger(c.storagePendingWritesMax) || c.storagePendingWritesMax < 1 || c.storagePendingWritesMax > 10_000_000) return bad('storagePendingWritesMax', 'must be 1..10000000');
   if (!['debug', 'info', 'warn', 'error'].includes(c.logLevel)) return bad('logLevel', 'must be debug, info, warn or error');
   // Own fields only: `in` would also accept Object.prototype names (toString, constructor, __proto__).
   for (const field of Object.keys(c.membership)) if (!Object.hasOwn(defaultSwimConfig, field)) return bad(`membership.${field}`, 'unknown field');

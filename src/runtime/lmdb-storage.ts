@@ -17,6 +17,7 @@ import { keyPosition } from '../ring/ring.js';
 import type { KvCursor } from '../wire/kv-types.js';
 import { decodePurgeKey, decodeRecordKey, encodePurgeKey, encodeRecordKey, keySuccessor, lmdbKeyBytesMax, u64Prefix } from './lmdb-keys.js';
 import { decodeRecord, encodeRecord, isStorablePurgeAfterMs, RecordCorruptError } from './record-codec.js';
+import { compareInRange, comparePurgeOrder, PendingWrites } from './pending-writes.js';
 
 /**
  * The durable storage engine of real nodes: the Storage contract (src/kv/storage.ts) over one
@@ -35,19 +36,29 @@ import { decodeRecord, encodeRecord, isStorablePurgeAfterMs, RecordCorruptError 
  *    also writes them to `meta` inside the same transaction, so they are always exactly the
  *    committed data's figures and opening needs no scan.
  *
- * SYNC POLICY (also docs/storage.md). Every write commits with lmdb-js `transactionSync`. With
- * sync 'commit' (default) the commit is flushed to disk before it returns (plain LMDB: data pages
- * fsynced, then the meta page). With sync 'overlapped' (real nodes) it returns once written and
- * visible, the flush runs on lmdb-js's thread, and `durable()` is its promise: the runtime holds
- * every reply and ack of the batch until it settles, so acknowledged writes are equally durable. `transaction(fn)` runs all the writes `fn` makes in ONE such
- * commit and returns only after it is durable; the runtime wraps each batch of inputs it feeds to
- * the core in it, and sends replies and acks only after it returns (group commit: one fsync per
- * batch, not per write). A write called outside `transaction()` is its own durable commit. So
- * `apply`, `purgeTombstones` and `removeRange` are durable before the effects of the batch that
- * made them are visible to anyone else. Reads inside `transaction()` see the transaction's writes
- * (they use the write transaction). If `fn` throws, the whole transaction is aborted (data and
- * counters roll back) and the error propagates. Nested `transaction()` calls just run inside the
- * outer one: an error caught inside the outer `fn` does not undo the inner writes.
+ * SYNC POLICY (also docs/storage.md). Two modes:
+ *  - 'commit' (default; tools and tests): every write commits with lmdb-js `transactionSync`, and
+ *    LMDB fsyncs the data pages, then the meta page, before the commit returns. `transaction(fn)`
+ *    runs all the writes `fn` makes in ONE such commit (one fsync) and returns once it is durable;
+ *    a write outside `transaction()` is its own durable commit. If `fn` throws, the whole
+ *    transaction is aborted (data and counters roll back) and the error propagates.
+ *  - 'background' (real nodes): writes are queued to lmdb-js's write thread (its asynchronous
+ *    `put`/`remove`), which commits everything queued in one event-loop turn as one transaction and
+ *    fsyncs it there (LMDB's overlapping sync: the previous transaction's pages are never reused
+ *    before it is flushed, so a crash cannot corrupt the file). The event loop never waits for a
+ *    commit or an fsync. Until a write is flushed it lives in `PendingWrites` (pending-writes.ts),
+ *    which every read consults first, so the store reads its own writes at once. `durable()` is
+ *    the promise that everything written so far is committed and flushed: the runtime holds every
+ *    reply and ack until it settles, so an acknowledged write is exactly as durable as with
+ *    'commit'. The writes of one `transaction()` share one LMDB transaction (they are queued in one
+ *    event-loop turn, and lmdb-js batches a turn's writes together), so the counters in `meta` stay
+ *    exact. A throwing `fn` keeps the writes it made (they are queued already; the counters follow
+ *    them): the runtime treats an exception as a crash. `backlogged()` tells the runtime to stop
+ *    feeding the store while more than `pendingWritesMax` writes wait for their flush.
+ * Reads inside `transaction()` see the transaction's writes. Nested `transaction()` calls just run
+ * inside the outer one: an error caught inside the outer `fn` does not undo the inner writes.
+ * (Measured, docs/benchmarks.md: lmdb-js's `overlappingSync` flag alone does not take the fsync off
+ * the event loop for `transactionSync`: the committing thread runs the flush right after the commit.)
  *
  * Assumptions: one LmdbStorage per environment, in one process (the counters and the read-then-
  * write LWW check rely on being the only writer; a second open in the same process throws, another
@@ -71,14 +82,19 @@ export interface LmdbStorageOptions {
   readonly mapSizeBytes?: number;
   /**
    * 'commit' (default): each commit is fsynced inside `transaction()`, which returns once durable.
-   * 'overlapped': the commit returns when written and visible, and its fsync runs on lmdb-js's
-   * flush thread, overlapping later transactions; `durable()` gives the promise of that fsync.
-   * The runtime uses 'overlapped' and holds a batch's replies and acks until `durable()` settles,
-   * so an acknowledged write is exactly as durable as with 'commit', without blocking the event
-   * loop for the fsync (docs/storage.md).
+   * 'background': writes are committed and fsynced on lmdb-js's write thread; reads see them at
+   * once, and `durable()` gives the promise of their flush (see the sync policy in the header).
    */
-  readonly sync?: 'commit' | 'overlapped';
+  readonly sync?: LmdbSyncMode;
+  /** 'background' only: `backlogged()` is true while more writes than this wait for their flush. */
+  readonly pendingWritesMax?: number;
 }
+
+/** How commits reach the disk; see the sync policy in the file header. */
+export type LmdbSyncMode = 'commit' | 'background';
+
+/** Default of `pendingWritesMax`: writes (keys) waiting for their flush before the store backs off. */
+export const lmdbPendingWritesMaxDefault = 100_000;
 
 interface Counters {
   keys: number;
@@ -116,11 +132,20 @@ export class LmdbStorage implements Storage {
   private commitCount = 0;
   /** Whether the current transaction wrote anything (so its commit needs a flush). */
   private wroteInTxn = false;
-  /** The flush promise of the newest commit that wrote, until it settles ('overlapped' only). */
+  /** The promise that every write so far is committed and flushed, until it settles ('background' only). */
   private unflushed: Promise<void> | undefined;
-  private readonly overlapped: boolean;
+  private readonly background: boolean;
+  private readonly pendingWritesMax: number;
+  /** 'background': writes queued to lmdb-js and not yet flushed, which reads consult first. */
+  private readonly pending = new PendingWrites();
+  /** 'background': the group (one `transaction()`, or one lone write) the current writes belong to. */
+  private group = 0;
+  /** 'background': the commit-and-flush promise of each group that wrote and has not settled. */
+  private readonly groupsInFlight = new Map<number, Promise<void>>();
+  /** 'background': the commit promise of the newest queued write (all of a turn share one). */
+  private lastCommit: Promise<unknown> | undefined;
 
-  private constructor(realPath: string, env: RootDatabase<Uint8Array, Uint8Array>, records: BinaryDb, purge: BinaryDb, meta: BinaryDb, bytesMax: number, counters: Counters, overlapped: boolean) {
+  private constructor(realPath: string, env: RootDatabase<Uint8Array, Uint8Array>, records: BinaryDb, purge: BinaryDb, meta: BinaryDb, bytesMax: number, counters: Counters, background: boolean, pendingWritesMax: number) {
     this.realPath = realPath;
     this.env = env;
     this.records = records;
@@ -128,21 +153,45 @@ export class LmdbStorage implements Storage {
     this.meta = meta;
     this.bytesMax = bytesMax;
     this.counters = counters;
-    this.overlapped = overlapped;
+    this.background = background;
+    this.pendingWritesMax = pendingWritesMax;
   }
 
   /**
-   * Settles when every commit so far is on disk: undefined when nothing is waiting (always, with
-   * sync 'commit'). Rejects if the flush failed (the disk is then unusable: the runtime stops).
+   * Settles when every write so far is committed and on disk: undefined when nothing is waiting
+   * (always, with sync 'commit'). Rejects if the commit or flush failed (the disk is then unusable:
+   * the runtime stops).
    */
   durable(): Promise<void> | undefined {
     return this.unflushed;
+  }
+
+  /**
+   * Settles when the newest write of `key` is committed and on disk: undefined when it already is
+   * (or the key was never written). What a reply about one key has to wait for ('background').
+   */
+  durableFor(key: string): Promise<void> | undefined {
+    const write = this.pending.get(key);
+    return write === undefined ? undefined : this.groupsInFlight.get(write.group);
+  }
+
+  /** True while more writes than `pendingWritesMax` wait for their flush ('background' only). */
+  backlogged(): boolean {
+    return this.pending.size > this.pendingWritesMax;
+  }
+
+  /** Writes queued and not yet flushed ('background' only; 0 with 'commit'). */
+  get pendingWrites(): number {
+    return this.pending.size;
   }
 
   /** Opens (creating if needed) the store at `options.path`. Synchronous. */
   static open(options: LmdbStorageOptions): LmdbStorage {
     const bytesMax = options.storageBytesMax ?? lmdbStorageBytesMaxDefault;
     assert(Number.isFinite(bytesMax) && bytesMax > 0, 'storageBytesMax must be positive');
+    const pendingWritesMax = options.pendingWritesMax ?? lmdbPendingWritesMaxDefault;
+    assert(Number.isSafeInteger(pendingWritesMax) && pendingWritesMax > 0, 'pendingWritesMax must be a positive integer');
+    const background = options.sync === 'background';
     mkdirSync(options.path, { recursive: true });
     const realPath = realpathSync(options.path);
     if (openPaths.has(realPath)) throw new Error(`LmdbStorage: ${options.path} is already open in this process`);
@@ -151,11 +200,12 @@ export class LmdbStorage implements Storage {
       // Never treat the path as a file name, even if it contains a dot.
       noSubdir: false,
       maxDbs: 4,
-      // 'commit': plain LMDB commits, fsync data then meta inside the commit; 'overlapped': lmdb-js
-      // flushes after the commit on its own thread (see the sync policy).
-      overlappingSync: options.sync === 'overlapped',
+      // 'commit': plain LMDB commits, fsync data then meta inside the commit. 'background': lmdb-js's
+      // write thread commits and flushes; overlapping sync keeps the pages of a commit that is not
+      // flushed yet from being reused, so the file survives a crash at any point (sync policy).
+      overlappingSync: background,
       // lmdb-js refuses an explicit noSync (even false) together with overlappingSync.
-      ...(options.sync === 'overlapped' ? {} : { noSync: false }),
+      ...(background ? {} : { noSync: false }),
       encoding: 'binary',
       keyEncoding: 'binary',
       ...(options.mapSizeBytes !== undefined ? { mapSize: options.mapSizeBytes } : {}),
@@ -167,7 +217,7 @@ export class LmdbStorage implements Storage {
       const meta = env.openDB<Uint8Array, Uint8Array>({ name: 'meta', ...dbOptions });
       const counters = loadOrInitMeta(env, records, meta);
       openPaths.add(realPath);
-      return new LmdbStorage(realPath, env, records, purge, meta, bytesMax, counters, options.sync === 'overlapped');
+      return new LmdbStorage(realPath, env, records, purge, meta, bytesMax, counters, background, pendingWritesMax);
     } catch (e) {
       void env.close();
       throw e;
@@ -177,6 +227,8 @@ export class LmdbStorage implements Storage {
   get(key: string): StoredRecord | undefined {
     this.assertOpen();
     if (!validateKey(key).ok) return undefined; // nothing is ever stored under an invalid key
+    const pending = this.pending.get(key);
+    if (pending !== undefined) return pending.record === null ? undefined : copyRecord(pending.record);
     return this.read(encodeRecordKey(keyPosition(key), key));
   }
 
@@ -189,10 +241,11 @@ export class LmdbStorage implements Storage {
     const valueCheck = validateValue(record.value);
     if (!valueCheck.ok) return valueCheck;
 
-    const recordKey = encodeRecordKey(keyPosition(key), key);
+    const position = keyPosition(key);
+    const recordKey = encodeRecordKey(position, key);
     // Read before opening a write transaction: a losing write costs no commit. Inside a transaction
     // the read sees the transaction's writes; outside, this object is the only writer (see header).
-    const current = this.read(recordKey);
+    const current = this.readKey(key, recordKey);
     if (current !== undefined && compareLww(record, current) <= 0) return ok({ won: false, current });
 
     const bytes = recordBytes(keyCheck.value, record);
@@ -202,9 +255,10 @@ export class LmdbStorage implements Storage {
       return err(kvError('KV_ERR_STORAGE_FULL', `store holds ${c.bytes} bytes, this write adds ${growth}, limit ${this.bytesMax}`));
     }
     this.write(() => {
-      this.records.putSync(recordKey, encodeRecord(record));
-      if (current?.value === null) this.purge.removeSync(encodePurgeKey(current.purgeAfterMs, recordKey));
-      if (record.value === null) this.purge.putSync(encodePurgeKey(record.purgeAfterMs, recordKey), emptyValue);
+      const encoded = encodeRecord(record);
+      this.putRecord(key, position, recordKey, encoded);
+      if (current?.value === null) this.removeKey(this.purge, encodePurgeKey(current.purgeAfterMs, recordKey));
+      if (record.value === null) this.putKey(this.purge, encodePurgeKey(record.purgeAfterMs, recordKey), emptyValue);
       c.bytes += growth;
       if (current === undefined) c.keys++;
       else if (current.value === null) c.tombstones--;
@@ -219,17 +273,30 @@ export class LmdbStorage implements Storage {
     if (maxCount === 0 || !(nowMs >= 0)) return 0;
     // Due: purgeAfterMs <= nowMs, i.e. purge keys below floor(nowMs) + 1 (unbounded past 2^53).
     const endMs = Math.floor(nowMs) + 1;
-    const due = [...this.purge.getKeys({ ...(endMs < 2 ** 53 ? { end: u64Prefix(endMs) } : {}), limit: maxCount })];
+    const due: DueTombstone[] = [];
+    // The index on disk, minus entries of keys with a queued write (those are judged from the queue).
+    for (const purgeKey of this.purge.getKeys(endMs < 2 ** 53 ? { end: u64Prefix(endMs) } : {})) {
+      if (due.length >= maxCount) break;
+      const { purgeAfterMs, recordKey } = decodePurgeKey(purgeKey);
+      const { position, key } = decodeRecordKey(recordKey);
+      if (this.pending.get(key) !== undefined) continue;
+      const record = this.read(recordKey);
+      if (record?.value !== null || record.purgeAfterMs !== purgeAfterMs) {
+        throw new RecordCorruptError('the tombstone index names a record that is not that tombstone');
+      }
+      due.push({ purgeAfterMs, position, key, recordKey, record });
+    }
+    if (this.pending.size > 0) {
+      for (const w of this.pending.tombstonesDueBefore(endMs)) {
+        assert(w.record !== null, 'a due tombstone is a record');
+        due.push({ purgeAfterMs: w.record.purgeAfterMs, position: w.position, key: w.key, recordKey: w.recordKey, record: w.record });
+      }
+      due.sort(comparePurgeOrder);
+      due.length = Math.min(due.length, maxCount);
+    }
     if (due.length === 0) return 0;
     this.write(() => {
-      for (const purgeKey of due) {
-        const { purgeAfterMs, recordKey } = decodePurgeKey(purgeKey);
-        const record = this.read(recordKey);
-        if (record?.value !== null || record.purgeAfterMs !== purgeAfterMs) {
-          throw new RecordCorruptError('the tombstone index names a record that is not that tombstone');
-        }
-        this.removeRecord(recordKey, decodeRecordKey(recordKey).key, record);
-      }
+      for (const d of due) this.removeRecord(d.recordKey, d.key, d.position, d.record);
     });
     return due.length;
   }
@@ -242,7 +309,7 @@ export class LmdbStorage implements Storage {
     const victims = this.scan(range, null, maxCount);
     if (victims.length === 0) return 0;
     this.write(() => {
-      for (const v of victims) this.removeRecord(v.recordKey, v.key, v.record);
+      for (const v of victims) this.removeRecord(v.recordKey, v.key, v.position, v.record);
     });
     return victims.length;
   }
@@ -260,6 +327,11 @@ export class LmdbStorage implements Storage {
   transaction<T>(fn: () => T): T {
     this.assertOpen();
     if (this.depth > 0) return fn();
+    return this.background ? this.backgroundGroup(fn) : this.syncTransaction(fn);
+  }
+
+  /** 'commit': `fn` in one LMDB write transaction, fsynced before this returns. */
+  private syncTransaction<T>(fn: () => T): T {
     const before = { ...this.counters };
     try {
       const result = this.env.transactionSync(() => {
@@ -267,22 +339,13 @@ export class LmdbStorage implements Storage {
         try {
           const result = fn();
           assert(!isThenable(result), 'transaction() needs a synchronous fn (it returned a promise)');
-          const c = this.counters;
-          if (c.keys !== before.keys || c.tombstones !== before.tombstones || c.bytes !== before.bytes) {
-            this.meta.putSync(statsKey, encodeStats(c));
-          }
+          if (this.countersChanged(before)) this.meta.putSync(statsKey, encodeStats(this.counters));
           return result;
         } finally {
           this.depth = 0;
         }
       });
       this.commitCount++;
-      if (this.wroteInTxn && this.overlapped) {
-        const flushed = Promise.resolve(this.env.flushed as unknown as Promise<unknown>).then(() => {
-          if (this.unflushed === flushed) this.unflushed = undefined;
-        });
-        this.unflushed = flushed;
-      }
       this.wroteInTxn = false;
       return result;
     } catch (e) {
@@ -292,7 +355,54 @@ export class LmdbStorage implements Storage {
     }
   }
 
-  /** Write transactions committed (durably) by this object since it was opened: for metrics. */
+  /**
+   * 'background': runs `fn`, whose writes are queued to lmdb-js (one LMDB transaction, since they
+   * are queued in one event-loop turn), then the counters if they changed; `durable()` then covers
+   * them. The writes are forgotten by `pending` once committed and flushed.
+   */
+  private backgroundGroup<T>(fn: () => T): T {
+    const before = { ...this.counters };
+    this.group++;
+    this.depth = 1;
+    try {
+      const result = fn();
+      assert(!isThenable(result), 'transaction() needs a synchronous fn (it returned a promise)');
+      return result;
+    } finally {
+      this.depth = 0;
+      // Also after a throw: the writes fn made are queued, and the counters describe them.
+      if (this.countersChanged(before)) this.putKey(this.meta, statsKey, encodeStats(this.counters));
+      if (this.wroteInTxn) this.awaitFlush(this.group);
+      this.wroteInTxn = false;
+    }
+  }
+
+  /** Makes `durable()` wait for the commit and flush of everything queued so far, then settles `group`. */
+  private awaitFlush(group: number): void {
+    const committed = this.lastCommit;
+    assert(committed !== undefined, 'a group that wrote has a commit promise');
+    // lmdb-js's `flushed` takes its snapshot of the newest transaction when `then` is called: now.
+    const flushed = new Promise<void>((resolve, reject) => {
+      (this.env.flushed as unknown as PromiseLike<unknown>).then(() => resolve(), reject);
+    });
+    this.commitCount++;
+    const done = Promise.all([committed, flushed]).then(() => {
+      this.pending.settle(group);
+      this.groupsInFlight.delete(group);
+      if (this.unflushed === done) this.unflushed = undefined;
+    });
+    // A failed commit or flush rejects `done`; whoever waits on it sees that (the runtime stops).
+    done.catch(() => undefined);
+    this.groupsInFlight.set(group, done);
+    this.unflushed = done;
+  }
+
+  private countersChanged(before: Counters): boolean {
+    const c = this.counters;
+    return c.keys !== before.keys || c.tombstones !== before.tombstones || c.bytes !== before.bytes;
+  }
+
+  /** Write transactions committed (durably) by this object since it was opened ('background': queued): for metrics. */
   get commits(): number {
     return this.commitCount;
   }
@@ -322,16 +432,45 @@ export class LmdbStorage implements Storage {
     else this.transaction(fn);
   }
 
+  /** The committed record under `recordKey`, from LMDB only. */
   private read(recordKey: Uint8Array): StoredRecord | undefined {
     const bytes = this.records.get(recordKey);
     return bytes === undefined ? undefined : decodeRecord(bytes);
   }
 
+  /** What `key` holds now: its queued write if it has one, else LMDB's committed record. */
+  private readKey(key: string, recordKey: Uint8Array): StoredRecord | undefined {
+    const pending = this.pending.get(key);
+    if (pending !== undefined) return pending.record ?? undefined;
+    return this.read(recordKey);
+  }
+
+  /** Stores a record: at once ('commit', inside the transaction) or queued and pending ('background'). */
+  private putRecord(key: string, position: number, recordKey: Uint8Array, encoded: Uint8Array): void {
+    if (this.background) this.pending.set({ key, record: decodeRecord(encoded), position, recordKey, group: this.group });
+    this.putKey(this.records, recordKey, encoded);
+  }
+
+  private putKey(db: BinaryDb, key: Uint8Array, value: Uint8Array): void {
+    if (this.background) this.lastCommit = db.put(key, value);
+    else db.putSync(key, value);
+  }
+
+  private removeKey(db: BinaryDb, key: Uint8Array): void {
+    if (this.background) this.lastCommit = db.remove(key);
+    else db.removeSync(key);
+  }
+
   /** Deletes a stored record and its tombstone index entry; call inside `write`. */
-  private removeRecord(recordKey: Uint8Array, key: string, record: StoredRecord): void {
-    const removed = this.records.removeSync(recordKey);
-    assert(removed, 'removeRecord of a key the store does not hold');
-    if (record.value === null) this.purge.removeSync(encodePurgeKey(record.purgeAfterMs, recordKey));
+  private removeRecord(recordKey: Uint8Array, key: string, position: number, record: StoredRecord): void {
+    if (this.background) {
+      this.pending.set({ key, record: null, position, recordKey, group: this.group });
+      this.lastCommit = this.records.remove(recordKey);
+    } else {
+      const removed = this.records.removeSync(recordKey);
+      assert(removed, 'removeRecord of a key the store does not hold');
+    }
+    if (record.value === null) this.removeKey(this.purge, encodePurgeKey(record.purgeAfterMs, recordKey));
     const c = this.counters;
     c.keys--;
     if (record.value === null) c.tombstones--;
@@ -362,16 +501,43 @@ export class LmdbStorage implements Storage {
       assert(cursorKey.length <= lmdbKeyBytesMax, 'scan cursor key is longer than any stored key');
       runs[runIndex]!.from = cursorKey;
     }
+    // Queued writes ('background') are merged in range order: they add keys, replace records and
+    // hide removed ones. Without any, each run reads exactly what is still needed.
+    const queued = this.pending.size === 0 ? [] : this.pending.inRange(range, after);
+    let q = 0;
+    const takeQueued = (): void => {
+      const w = queued[q++]!;
+      if (w.record !== null) out.push({ key: w.key, position: w.position, record: copyRecord(w.record), recordKey: w.recordKey });
+    };
     for (; runIndex < runs.length && out.length < limit; runIndex++) {
       const { from, to } = runs[runIndex]!;
-      const entries = this.records.getRange({ start: from, ...(to !== undefined ? { end: to } : {}), limit: limit - out.length });
+      const entries = this.records.getRange({ start: from, ...(to !== undefined ? { end: to } : {}), ...(queued.length === 0 && { limit: limit - out.length }) });
       for (const { key: recordKey, value } of entries) {
-        const { position, key } = decodeRecordKey(recordKey);
-        out.push({ key, position, record: decodeRecord(value), recordKey });
+        const hit = decodeRecordKey(recordKey);
+        while (q < queued.length && out.length < limit && compareInRange(range, queued[q]!, hit) < 0) takeQueued();
+        if (out.length >= limit) break;
+        if (q < queued.length && queued[q]!.key === hit.key) takeQueued();
+        else out.push({ key: hit.key, position: hit.position, record: decodeRecord(value), recordKey });
+        if (out.length >= limit) break;
       }
     }
+    while (q < queued.length && out.length < limit) takeQueued();
     return out;
   }
+}
+
+/** A tombstone found due by `purgeTombstones`. */
+interface DueTombstone {
+  readonly purgeAfterMs: number;
+  readonly position: number;
+  readonly key: string;
+  readonly recordKey: Uint8Array;
+  readonly record: StoredRecord;
+}
+
+/** A copy the caller owns (a queued record's value is shared with the queue). */
+function copyRecord(record: StoredRecord): StoredRecord {
+  return record.value === null ? record : { ...record, value: record.value.slice() };
 }
 
 function isThenable(x: unknown): boolean {

@@ -4,9 +4,10 @@
  *
  * The loop: everything that happens (a datagram, a frame, a due timer, a client operation) becomes
  * a NodeInput in a bounded queue; one `setImmediate` per event-loop turn drains the queue into the
- * core inside ONE storage transaction, then carries out the outputs. So every write made for a
- * batch is committed durably in a single fsync before any reply or ack of that batch leaves the
- * node (group commit, docs/storage.md), and sockets see one burst of sends per turn.
+ * core inside one storage transaction, then carries out the outputs. The store ('background' sync)
+ * commits and fsyncs the batch's writes on lmdb-js's write thread; a reply or ack leaves the node
+ * only once what it vouches for is flushed (group commit, docs/storage.md), everything else leaves
+ * at once, and sockets see one burst of sends per turn.
  *
  * Lifecycle: `open` (state, storage, sockets) → `start(endpoints)` (the core, with the API
  * endpoints in its metadata, joins the cluster) → `leave()` (graceful) → `close()`. A `kill -9`
@@ -58,15 +59,23 @@ export interface RuntimeStats {
   inputs: number;
   /** Packets dropped because the input queue was full. */
   inputsDropped: number;
+  /** Times draining paused because more writes than the store's bound waited for their flush. */
+  backlogWaits: number;
+  /** Event-loop time spent committing batches (after the core handled them), in ms. */
+  commitMs: number;
   /** Received datagrams/frames that failed to decode, by wire error code (label mismatch included). */
   decodeErrors: Partial<Record<WireErrorCode, number>>;
 }
 
-type Pending = (result: ClientResult) => void;
+/** A client operation waiting for the core's reply: its key decides which flush the reply waits for. */
+interface Pending {
+  readonly key: string;
+  readonly resolve: (result: ClientResult) => void;
+}
 
 export class NodeRuntime implements NodeService {
   readonly metricsContentType: string;
-  readonly stats: RuntimeStats = { batches: 0, inputs: 0, inputsDropped: 0, decodeErrors: {} };
+  readonly stats: RuntimeStats = { batches: 0, inputs: 0, inputsDropped: 0, backlogWaits: 0, commitMs: 0, decodeErrors: {} };
   readonly events = new EventFeed();
   private core: NodeCore | undefined;
   private endpoints: NodeEndpoints = {};
@@ -81,9 +90,10 @@ export class NodeRuntime implements NodeService {
   private closed = false;
   private readonly metrics: RuntimeMetrics;
   private incarnationSaved = 0;
-  /** Batches whose outputs wait for their commit's fsync, and the end of that chain. */
-  private outputsWaiting = 0;
+  /** The end of the chain of held replica answers and acks, in batch order (see `drain`). */
   private outputTail: Promise<void> = Promise.resolve();
+  /** True while draining waits for the store's flushes to catch up (storage.backlogged()). */
+  private backlogWait = false;
 
   private constructor(
     readonly config: RuntimeConfig,
@@ -129,7 +139,7 @@ export class NodeRuntime implements NodeService {
       if (!ring.ok) throw new RuntimeStartError('CONFIG_ERR_INVALID', `encryptKeys: ${ring.error.message}`);
       keyring = ring.value;
     }
-    const storage = LmdbStorage.open({ path: join(config.dataDir, 'kv'), storageBytesMax: config.storageBytesMax, mapSizeBytes: config.storageMapBytes, sync: 'overlapped' });
+    const storage = LmdbStorage.open({ path: join(config.dataDir, 'kv'), storageBytesMax: config.storageBytesMax, mapSizeBytes: config.storageMapBytes, sync: config.storageSync, pendingWritesMax: config.storagePendingWritesMax });
     let tcpOrUndefined: Transport | undefined;
     try {
       const tcp = await listenTcpTransport({ bind: config.bind, ...(config.advertise !== undefined && { advertise: config.advertise }), ...(keyring !== undefined && { keyring }) });
@@ -196,7 +206,7 @@ export class NodeRuntime implements NodeService {
     if (this.closed) return;
     this.closed = true;
     this.timers.close();
-    for (const resolve of this.pending.values()) resolve(notReady('node is shutting down'));
+    for (const { resolve } of this.pending.values()) resolve(notReady('node is shutting down'));
     this.pending.clear();
     await Promise.all([this.udp.close(), this.tcp.close()]);
     await this.storage.close();
@@ -213,9 +223,12 @@ export class NodeRuntime implements NodeService {
     }
     const requestId = this.nextRequestId++;
     return new Promise<ClientResult>((resolve) => {
-      this.pending.set(requestId, (result) => {
-        this.metrics.observeRequest(op, result, monotonicEpochMs() - started);
-        resolve(result);
+      this.pending.set(requestId, {
+        key: op.key,
+        resolve: (result) => {
+          this.metrics.observeRequest(op, result, monotonicEpochMs() - started);
+          resolve(result);
+        },
       });
       this.enqueue({ kind: 'client', requestId, op }, true);
     });
@@ -302,44 +315,94 @@ export class NodeRuntime implements NodeService {
     this.drainScheduled = false;
     const core = this.core;
     if (core === undefined || this.closed || this.inputs.length === 0) return;
+    if (this.storage.backlogged()) {
+      // The disk is behind: stop feeding the store until its flushes catch up. Inputs wait in the
+      // bounded queue meanwhile (packets beyond it are dropped, clients get KV_ERR_OVERLOADED).
+      this.waitForFlush();
+      return;
+    }
     const batch = this.inputs;
     this.inputs = [];
     const now = monotonicEpochMs();
     const out: NodeOutput[] = [];
     // One commit for the whole batch; its outputs leave the node only once it is durable.
+    let handledAt = 0;
     this.storage.transaction(() => {
       for (const input of batch) core.handle(input, now, out);
+      handledAt = performance.now();
     });
+    // What committing cost the event loop: with 'commit' the fsync, with 'background' queuing only.
+    this.stats.commitMs += performance.now() - handledAt;
     this.stats.batches++;
     this.stats.inputs += batch.length;
+    // Only what vouches for stored data waits for its flush; everything else (probes, requests to
+    // replicas, gossip) leaves now, so the flushes of the coordinator and of its replicas overlap
+    // instead of adding up. A reply to a client waits for the newest write of its key only (the
+    // coordinator's own write was usually made and flushed in an earlier batch); replica answers
+    // and transfer acks wait for everything written so far, their own batch's writes included.
+    // The protocol never relied on stream frames keeping their order (the simulator reorders
+    // them); held answers keep theirs, and the API servers order replies themselves.
     const durable = this.storage.durable();
-    if (durable === undefined && this.outputsWaiting === 0) {
-      this.carryOutBatch(out, now);
-      return;
-    }
-    // Only what vouches for stored data waits for the fsync: replies to clients and replica
-    // answers / transfer acks (a coordinator counts them toward W, a sender drops data on them).
-    // Everything else (probes, requests to replicas, gossip) leaves now, so the fsyncs of the
-    // coordinator and of its replicas overlap instead of adding up. The protocol never relied on
-    // stream frames keeping their order (the simulator reorders them), held outputs keep theirs.
     const held: NodeOutput[] = [];
     const immediate: NodeOutput[] = [];
-    for (const o of out) (vouchesForData(o) ? held : immediate).push(o);
+    let repliesWaiting: Map<Promise<void>, NodeOutput[]> | undefined;
+    for (const o of out) {
+      if (o.kind === 'reply') {
+        const key = this.pending.get(o.requestId)?.key;
+        const flushed = key === undefined ? durable : this.storage.durableFor(key);
+        if (flushed === undefined) immediate.push(o);
+        else {
+          repliesWaiting ??= new Map();
+          const list = repliesWaiting.get(flushed);
+          if (list === undefined) repliesWaiting.set(flushed, [o]);
+          else list.push(o);
+        }
+      } else if (durable !== undefined && vouchesForData(o)) held.push(o);
+      else immediate.push(o);
+    }
     this.carryOutBatch(immediate, now);
+    if (repliesWaiting !== undefined) {
+      for (const [flushed, replies] of repliesWaiting) {
+        flushed.then(
+          () => {
+            if (!this.closed) this.carryOutBatch(replies, now);
+          },
+          (error: unknown) => this.storageFailed(error),
+        );
+      }
+    }
     if (held.length === 0) return;
-    this.outputsWaiting++;
     this.outputTail = this.outputTail
       .then(() => durable)
       .then(
         () => {
-          this.outputsWaiting--;
           if (!this.closed) this.carryOutBatch(held, now);
         },
-        (error: unknown) => {
-          this.log.error({ err: String(error) }, 'storage flush failed: stopping the node');
-          process.exit(70);
-        },
+        (error: unknown) => this.storageFailed(error),
       );
+  }
+
+  private storageFailed(error: unknown): never {
+    this.log.error({ err: String(error) }, 'storage commit or flush failed: stopping the node');
+    process.exit(70);
+  }
+
+  private waitForFlush(): void {
+    if (this.backlogWait) return;
+    const durable = this.storage.durable();
+    assert(durable !== undefined, 'a backlogged store has a flush in progress');
+    this.backlogWait = true;
+    this.stats.backlogWaits++;
+    durable.then(
+      () => {
+        this.backlogWait = false;
+        if (!this.drainScheduled && this.inputs.length > 0) {
+          this.drainScheduled = true;
+          setImmediate(() => this.drain());
+        }
+      },
+      () => undefined, // the held outputs' chain reports a failed flush and stops the node
+    );
   }
 
   private carryOutBatch(out: NodeOutput[], now: number): void {
@@ -365,10 +428,10 @@ export class NodeRuntime implements NodeService {
         this.timers.add(now + o.afterMs, o.timer);
         return;
       case 'reply': {
-        const resolve = this.pending.get(o.requestId);
-        if (resolve === undefined) return; // closed meanwhile
+        const waiting = this.pending.get(o.requestId);
+        if (waiting === undefined) return; // closed meanwhile
         this.pending.delete(o.requestId);
-        resolve(o.result);
+        waiting.resolve(o.result);
         return;
       }
       case 'event':
@@ -418,9 +481,8 @@ export class RuntimeStartError extends Error {
   }
 }
 
-/** Outputs that tell someone data is stored: they must not leave before the commit is durable. */
+/** Messages to peers that tell them data is stored: they must not leave before it is durable. */
 function vouchesForData(o: NodeOutput): boolean {
-  if (o.kind === 'reply') return true;
   return o.kind === 'send' && o.channel === 'stream' && o.msgs.some((m) => m.type === 'kv-rep' || m.type === 'kv-range-ack');
 }
 

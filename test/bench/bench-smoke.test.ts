@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { LatencyRecorder, median, parseIntOption, parseNumberList, percentileSorted, ratio } from '../../bench/lib/stats.js';
 import { fixed, int, markdownTable, ratioCell } from '../../bench/lib/table.js';
 import { parseRedisBenchmarkCsv } from '../../bench/kv/redis-benchmark.js';
-import { failedRequests } from '../../bench/kv/metrics.js';
+import { failedRequests, metricValue } from '../../bench/kv/metrics.js';
 import { kvRows } from '../../bench/kv/report.js';
 import { lossCell, summaryRows } from '../../bench/membership/report.js';
 import type { MembershipRunResult } from '../../bench/membership/types.js';
@@ -108,6 +108,12 @@ describe('bench tables', () => {
       'ringkv_kv_requests_total{op="put",outcome="KV_ERR_TIMEOUT",consistency="default"} 2',
     ].join('\n');
     assert.equal(failedRequests(text), 5);
+  });
+
+  it('an unlabelled metric value, and 0 when the node does not export it', () => {
+    const text = ['# TYPE ringkv_storage_commit_seconds_total counter', 'ringkv_storage_commit_seconds_total 1.25', 'ringkv_storage_commit_seconds_total_other 9'].join('\n');
+    assert.equal(metricValue(text, 'ringkv_storage_commit_seconds_total'), 1.25);
+    assert.equal(metricValue(text, 'ringkv_absent'), 0);
   });
 
   it('sim table: per simulated second and per wall second', () => {

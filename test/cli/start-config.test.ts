@@ -57,6 +57,8 @@ describe('buildStartConfig', () => {
       storageMapBytes: runtimeDefaults.storageMapBytes,
       leaveTimeoutMs: runtimeDefaults.leaveTimeoutMs,
       inputQueueMax: runtimeDefaults.inputQueueMax,
+      storagePendingWritesMax: runtimeDefaults.storagePendingWritesMax,
+      storageSync: runtimeDefaults.storageSync,
       logLevel: runtimeDefaults.logLevel,
       membership: {},
       kv: {},
@@ -139,6 +141,8 @@ describe('buildStartConfig', () => {
         storageMapBytes: runtimeDefaults.storageMapBytes,
         leaveTimeoutMs: runtimeDefaults.leaveTimeoutMs,
         inputQueueMax: runtimeDefaults.inputQueueMax,
+        storagePendingWritesMax: runtimeDefaults.storagePendingWritesMax,
+        storageSync: runtimeDefaults.storageSync,
         logLevel: 'debug',
         membership: {},
         kv: {},
@@ -207,6 +211,7 @@ describe('buildStartConfig', () => {
         set: [
           'leaveTimeoutMs=1000',
           'inputQueueMax=500',
+          'storageSync=commit',
           'membership.probeIntervalMs=500',
           'membership.probeTimeoutMs=250',
           'membership.streamPingFallback=false',
@@ -219,6 +224,7 @@ describe('buildStartConfig', () => {
     );
     assert.equal(c.leaveTimeoutMs, 1000);
     assert.equal(c.inputQueueMax, 500);
+    assert.equal(c.storageSync, 'commit');
     assert.equal(c.logLevel, 'warn');
     assert.deepEqual(c.membership, { probeIntervalMs: 500, probeTimeoutMs: 250, streamPingFallback: false });
     assert.deepEqual(c.kv, { writeQuorum: 3, replicationFactor: 3 });

@@ -26,6 +26,8 @@ const base: RuntimeConfig = {
   storageMapBytes: runtimeDefaults.storageMapBytes,
   leaveTimeoutMs: runtimeDefaults.leaveTimeoutMs,
   inputQueueMax: runtimeDefaults.inputQueueMax,
+  storagePendingWritesMax: runtimeDefaults.storagePendingWritesMax,
+  storageSync: runtimeDefaults.storageSync,
   logLevel: 'info',
   membership: {},
   kv: {},
@@ -163,9 +165,12 @@ describe('validateRuntimeConfig', () => {
     expectInvalid({ storageMapBytes: Number.POSITIVE_INFINITY }, 'storageMapBytes');
   });
 
-  it('leaveTimeoutMs 0..60000, inputQueueMax 100..10^7, logLevel', () => {
+  it('leaveTimeoutMs 0..60000, inputQueueMax 100..10^7, storagePendingWritesMax 1..10^7, logLevel', () => {
     for (const v of [-1, 60_001, 1.5]) expectInvalid({ leaveTimeoutMs: v }, 'leaveTimeoutMs', /0\.\.60000/);
     for (const v of [99, 10_000_001, 1000.5]) expectInvalid({ inputQueueMax: v }, 'inputQueueMax');
+    for (const v of [0, 10_000_001, 1.5]) expectInvalid({ storagePendingWritesMax: v }, 'storagePendingWritesMax', /1\.\.10000000/);
+    expectInvalid({ storageSync: 'overlapped' as 'commit' }, 'storageSync', /background or commit/);
+    expectValid(cfg({ storageSync: 'commit' }));
     for (const v of ['trace', 'INFO', '']) expectInvalid({ logLevel: v }, 'logLevel');
   });
 

@@ -12,8 +12,7 @@ import fc from 'fast-check';
 import { open } from 'lmdb';
 import { MemoryStorage } from '../../src/kv/memory-storage.js';
 import { recordBytes, tombstoneRecord, valueRecord } from '../../src/kv/record.js';
-import type { StoredRecord } from '../../src/kv/record.js';
-import type { RangeEntry, Storage } from '../../src/kv/storage.js';
+import type { Storage } from '../../src/kv/storage.js';
 import { compareBytes } from '../../src/kv/version.js';
 import { AssertionError } from '../../src/lib/assert.js';
 import { keyPosition } from '../../src/ring/ring.js';
@@ -23,6 +22,7 @@ import { decodeRecord, encodeRecord, RecordCorruptError } from '../../src/runtim
 import { ringPositionMax } from '../../src/wire/kv-limits.js';
 import { fcParams, recordArb } from '../kv/arbitraries.js';
 import { naive, scanAll, storageContract, ver } from '../kv/storage-contract.js';
+import { plainEntries, plainRecord, runStorageOp, storageOpArb } from './storage-ops.js';
 
 const root = mkdtempSync(join(tmpdir(), 'ringkv-lmdb-test-'));
 let dirs = 0;
@@ -69,14 +69,7 @@ async function reopen(store: LmdbStorage, path: string, bytesMax?: number): Prom
 
 const wholeRing = { start: 0, end: 0 };
 
-/** Plain-data view of a record, comparable with deepEqual across engines. */
-function plain(r: StoredRecord | undefined): unknown {
-  return r === undefined ? undefined : { value: r.value === null ? null : [...r.value], version: { ...r.version }, purgeAfterMs: r.purgeAfterMs };
-}
-
-function plainEntries(entries: RangeEntry[]): unknown[] {
-  return entries.map((e) => ({ key: e.key, position: e.position, record: plain(e.record) }));
-}
+const plain = plainRecord;
 
 /** Stats recomputed from a full scan. */
 function recount(store: Storage): { keys: number; tombstones: number; bytes: number } {
@@ -342,18 +335,7 @@ describe('LmdbStorage durability and transactions', () => {
 });
 
 describe('LmdbStorage vs MemoryStorage', () => {
-  const keyPool = ['a', 'b', 'c', 'é', '🙂', '\ue000', 'user:1', 'user:2', ''];
-  const key = fc.constantFrom(...keyPool);
-  const bound = fc.oneof(fc.integer({ min: 0, max: ringPositionMax }), fc.constantFrom(...keyPool.map(keyPosition)));
-  const op = fc.oneof(
-    { weight: 5, arbitrary: fc.record({ kind: fc.constant('apply' as const), key, record: recordArb }) },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant('get' as const), key }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('purge' as const), now: fc.integer({ min: 95, max: 110 }) }) },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant('scan' as const), start: bound, end: bound, limit: fc.integer({ min: 0, max: 5 }), cursor: fc.option(key) }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('removeRange' as const), start: bound, end: bound, max: fc.integer({ min: 0, max: 4 }) }) },
-  );
-  type Op = typeof op extends fc.Arbitrary<infer T> ? T : never;
-  const batches = fc.array(fc.tuple(fc.boolean(), fc.array(op, { minLength: 1, maxLength: 10 })), { minLength: 1, maxLength: 9 });
+  const batches = fc.array(fc.tuple(fc.boolean(), fc.array(storageOpArb, { minLength: 1, maxLength: 10 })), { minLength: 1, maxLength: 9 });
 
   it('random operation sequences, batched in transactions or not, give identical results and survive reopen', async () => {
     await fc.assert(
@@ -361,25 +343,7 @@ describe('LmdbStorage vs MemoryStorage', () => {
         const path = freshDir();
         let lmdb = make(bytesMax, path);
         const mem = bytesMax === undefined ? new MemoryStorage() : new MemoryStorage({ bytesMax });
-        const run = (s: Storage, o: Op): unknown => {
-          switch (o.kind) {
-            case 'apply': {
-              const r = s.apply(o.key, o.record);
-              return r.ok ? { won: r.value.won, current: plain(r.value.current) } : r.error.code;
-            }
-            case 'get':
-              return plain(s.get(o.key));
-            case 'purge':
-              // A large maxCount: engines may break purge-time ties differently (the contract does not fix it).
-              return s.purgeTombstones(o.now, 1000);
-            case 'scan': {
-              const cursor = o.cursor === null ? null : { position: keyPosition(o.cursor), key: o.cursor };
-              return plainEntries(s.scanRange({ start: o.start, end: o.end }, cursor, o.limit));
-            }
-            case 'removeRange':
-              return s.removeRange({ start: o.start, end: o.end }, o.max);
-          }
-        };
+        const run = runStorageOp;
         for (const [inTxn, ops] of bs) {
           const memResults = ops.map((o) => run(mem, o));
           const lmdbStore = lmdb;
@@ -401,7 +365,7 @@ describe('LmdbStorage sync modes', () => {
   after(() => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
-  const fresh = (sync: 'commit' | 'overlapped'): LmdbStorage => {
+  const fresh = (sync: 'commit' | 'background'): LmdbStorage => {
     const dir = mkdtempSync(join(tmpdir(), 'ringkv-sync-'));
     dirs.push(dir);
     return LmdbStorage.open({ path: dir, sync });
@@ -415,8 +379,8 @@ describe('LmdbStorage sync modes', () => {
     await s.close();
   });
 
-  it("'overlapped' hands out the flush of a commit that wrote, and nothing for one that only read", async () => {
-    const s = fresh('overlapped');
+  it("'background' hands out the flush of a commit that wrote, and nothing for one that only read", async () => {
+    const s = fresh('background');
     s.transaction(() => s.get('nothing'));
     assert.equal(s.durable(), undefined, 'a read-only batch has nothing to flush');
     s.transaction(() => s.apply('k', rec));

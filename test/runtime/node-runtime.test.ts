@@ -41,6 +41,8 @@ function config(name: string, patch: Partial<RuntimeConfig> = {}): RuntimeConfig
     storageMapBytes: 256 * 1024 * 1024,
     leaveTimeoutMs: 1000,
     inputQueueMax: 10_000,
+    storagePendingWritesMax: 100_000,
+    storageSync: 'background',
     logLevel: 'info',
     membership: { probeIntervalMs: 200, probeTimeoutMs: 100, gossipIntervalMs: 50 },
     kv: { replicationFactor: 2, readQuorum: 1, writeQuorum: 1, tokensPerNode },
@@ -237,6 +239,41 @@ describe('NodeRuntime: lifecycle', () => {
     assert.ok(put.ok, JSON.stringify(put));
     const read = await rt.execute({ type: 'read', key: 'k' });
     assert.ok(read.ok && str(read.value) === 'v', JSON.stringify(read));
+    await rt.close();
+  });
+
+  it('a disk behind its writes pauses the input queue; every write still completes and reads back', async () => {
+    // storagePendingWritesMax 1: any batch that writes while an earlier one is still flushing makes
+    // the next drain wait for the flush. Bursts are fired a turn apart until that happened once.
+    const rt = await open(config('rt-backlog', { storagePendingWritesMax: 1, kv: { replicationFactor: 1, readQuorum: 1, writeQuorum: 1, tokensPerNode } }));
+    rt.start({});
+    const writes: Array<Promise<unknown>> = [];
+    let burst = 0;
+    for (; burst < 50 && rt.stats.backlogWaits === 0; burst++) {
+      for (let i = 0; i < 20; i++) writes.push(rt.execute({ type: 'put', key: `k${burst}-${i}`, value: text(`v${burst}-${i}`) }));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const results = (await Promise.all(writes)) as Array<{ ok: boolean }>;
+    assert.ok(rt.stats.backlogWaits > 0, `no backlog after ${burst} bursts`);
+    assert.ok(results.every((r) => r.ok), JSON.stringify(results.find((r) => !r.ok)));
+    for (let b = 0; b < burst; b++) {
+      const read = await rt.execute({ type: 'read', key: `k${b}-19` });
+      assert.ok(read.ok && str(read.value) === `v${b}-19`, JSON.stringify(read));
+    }
+    assert.match(await rt.metricsText(), /^ringkv_storage_backlog_waits_total [1-9]/m);
+    await rt.close();
+  });
+
+  it("storageSync 'commit' serves writes and reads, and counts the event loop's commit time", async () => {
+    const rt = await open(config('rt-sync-commit', { storageSync: 'commit', kv: { replicationFactor: 1, readQuorum: 1, writeQuorum: 1, tokensPerNode } }));
+    rt.start({});
+    const writes = await Promise.all(Array.from({ length: 20 }, (_, i) => rt.execute({ type: 'put', key: `c${i}`, value: text(`v${i}`) })));
+    assert.ok(writes.every((w) => w.ok), JSON.stringify(writes.find((w) => !w.ok)));
+    assert.equal(rt.storage.durable(), undefined, "'commit' is durable when the batch returns");
+    const read = await rt.execute({ type: 'read', key: 'c7' });
+    assert.ok(read.ok && str(read.value) === 'v7', JSON.stringify(read));
+    assert.ok(rt.stats.commitMs > 0);
+    assert.match(await rt.metricsText(), /^ringkv_storage_commit_seconds_total [0-9.e-]+$/m);
     await rt.close();
   });
 

@@ -197,7 +197,9 @@ class Connection {
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(() => this.flush());
+    // After the current callback and its promise jobs, not a loop iteration later: replies resolved
+    // by one batch of the node (a setImmediate callback) are written together before the next poll.
+    process.nextTick(() => this.flush());
   }
 
   /** Writes every ready reply at the head of the queue, in order, as one corked batch. */

@@ -48,10 +48,10 @@ export const startEnvVars = {
 /** Largest config file read, in bytes. */
 const configFileBytesMax = 1024 * 1024;
 
-const fileFields = new Set(['name', 'bind', 'advertise', 'join', 'dataDir', 'apiHost', 'httpPort', 'respPort', 'encryptKeys', 'authToken', 'clusterLabel', 'storageBytesMax', 'storageMapBytes', 'leaveTimeoutMs', 'inputQueueMax', 'logLevel', 'membership', 'kv']);
+const fileFields = new Set(['name', 'bind', 'advertise', 'join', 'dataDir', 'apiHost', 'httpPort', 'respPort', 'encryptKeys', 'authToken', 'clusterLabel', 'storageBytesMax', 'storageMapBytes', 'leaveTimeoutMs', 'inputQueueMax', 'storagePendingWritesMax', 'storageSync', 'logLevel', 'membership', 'kv']);
 
 /** Top-level fields whose values are strings (or comma-separated lists of strings). */
-const textFields = new Set(['name', 'bind', 'advertise', 'join', 'dataDir', 'apiHost', 'encryptKeys', 'authToken', 'clusterLabel', 'logLevel']);
+const textFields = new Set(['name', 'bind', 'advertise', 'join', 'dataDir', 'apiHost', 'encryptKeys', 'authToken', 'clusterLabel', 'storageSync', 'logLevel']);
 
 type Raw = Record<string, unknown>;
 
@@ -98,6 +98,8 @@ export function buildStartConfig(flags: StartFlags, env: NodeJS.ProcessEnv): Run
     storageMapBytes: num(raw, 'storageMapBytes') ?? Math.max(runtimeDefaults.storageMapBytes, num(raw, 'storageBytesMax') ?? 0),
     leaveTimeoutMs: num(raw, 'leaveTimeoutMs') ?? runtimeDefaults.leaveTimeoutMs,
     inputQueueMax: num(raw, 'inputQueueMax') ?? runtimeDefaults.inputQueueMax,
+    storagePendingWritesMax: num(raw, 'storagePendingWritesMax') ?? runtimeDefaults.storagePendingWritesMax,
+    storageSync: (str(raw, 'storageSync') ?? runtimeDefaults.storageSync) as RuntimeConfig['storageSync'],
     logLevel: (str(raw, 'logLevel') ?? runtimeDefaults.logLevel) as RuntimeConfig['logLevel'],
     membership: obj(raw, 'membership'),
     kv: obj(raw, 'kv'),
