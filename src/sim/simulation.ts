@@ -22,7 +22,7 @@
 import { assert } from '../lib/assert.js';
 import { Rng, mix32 } from '../lib/rng.js';
 import { NameRegistry } from '../membership/registry.js';
-import { encodePacket, decodePacket } from '../wire/codec.js';
+import { encodePacket, decodePacket, type DecodeOptions, type EncodeOptions } from '../wire/codec.js';
 import type { Address, NodeName, NodeRef } from '../wire/types.js';
 import type { ActorFactory, ActorInput, ActorOutput, EventOutput, Kinded, ScheduleOutput, SendOutput, SimActor, StartInput, Tagged } from './actor.js';
 import { EventQueue, eventQueueEventsMaxDefault } from './event-queue.js';
@@ -131,6 +131,9 @@ export class Simulation<TActor extends SimActor = SimActor> {
   readonly faultRng: Rng;
 
   private readonly label: string;
+  /** Codec options per channel, built once (one fewer allocation per packet sent and delivered). */
+  private readonly encodeOptions: { readonly packet: EncodeOptions; readonly stream: EncodeOptions };
+  private readonly decodeOptions: { readonly packet: DecodeOptions; readonly stream: DecodeOptions };
   private readonly queue: EventQueue;
   private readonly nodes: SimNode<TActor>[] = [];
   private readonly indexByAddr = new Map<Address, number>();
@@ -151,6 +154,8 @@ export class Simulation<TActor extends SimActor = SimActor> {
     assert(Number.isSafeInteger(options.seed), `seed must be a safe integer, got ${options.seed}`);
     this.seed = options.seed;
     this.label = options.label ?? '';
+    this.encodeOptions = { packet: { channel: 'packet', label: this.label }, stream: { channel: 'stream', label: this.label } };
+    this.decodeOptions = { packet: { channel: 'packet', expectedLabel: this.label }, stream: { channel: 'stream', expectedLabel: this.label } };
     this.queue = new EventQueue(options.eventQueueEventsMax ?? eventQueueEventsMaxDefault);
     this.netRng = Rng.child(options.seed, networkStreamIndex);
     this.faultRng = Rng.child(options.seed, faultStreamIndex);
@@ -520,7 +525,7 @@ export class Simulation<TActor extends SimActor = SimActor> {
     }
     this.stats.bytesDelivered += bytes.length;
     this.traffic.received(to.index, stream, bytes.length);
-    const decoded = decodePacket(bytes, { channel, expectedLabel: this.label });
+    const decoded = decodePacket(bytes, this.decodeOptions[channel]);
     if (!decoded.ok) {
       this.stats.drops.decodeError++;
       if (this.tracer !== null) traceBytes(this.tracer, this.now, from.name, to.name, channel, 'drop:decodeError', bytes, this.label);
@@ -652,7 +657,7 @@ export class Simulation<TActor extends SimActor = SimActor> {
   private send(node: SimNode<TActor>, o: SendOutput): void {
     const channel = o.channel;
     const stream = channel === 'stream';
-    const bytes = encodePacket(o.msgs, { channel, label: this.label });
+    const bytes = encodePacket(o.msgs, this.encodeOptions[channel]);
     const stats = this.stats;
     stats.packetsSent++;
     stats.bytesSent += bytes.length;

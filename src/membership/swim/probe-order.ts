@@ -59,6 +59,11 @@ export class ProbeOrder {
 
   /** Adds members in bulk (a preloaded view). No shuffle needed: rounds are drawn lazily. */
   insertAll(members: readonly number[]): void {
+    // Size both arrays once for the whole batch rather than doubling up to it.
+    let top = -1;
+    for (const m of members) if (m > top) top = m;
+    if (this.countValue + members.length > this.order.length) this.order = grown(this.order, new Int32Array(this.countValue + members.length));
+    if (top >= this.present.length) this.present = grown(this.present, new Uint8Array(top + 1));
     for (const m of members) this.insert(m);
   }
 
@@ -158,6 +163,12 @@ export class ProbeOrder {
       this.present = p;
     }
   }
+}
+
+/** `into` with `from` copied to its start. */
+function grown<T extends Int32Array | Uint8Array>(from: T, into: T): T {
+  into.set(from);
+  return into;
 }
 
 function includesFrom(items: readonly number[], start: number, m: number): boolean {

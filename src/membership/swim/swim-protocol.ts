@@ -95,6 +95,12 @@ export class SwimProtocol implements MembershipProtocol<SwimTimer> {
   private joinToken = 0;
   private joinSeeds: Address[] = [];
   private readonly scratch: number[] = [];
+  /**
+   * Registry index of each message of the packet being handled, as staleRumours looked it up (-1:
+   * not looked up, or unknown then), so onSuspect/onDead need not look the name up again. Indices
+   * never change once interned, so a found one stays right; -1 makes the view look again.
+   */
+  private readonly knownIndices: number[] = [];
   private readonly probeable = (m: number): boolean => {
     const st = this.view.table.state(m);
     return st === stAlive || st === stSuspect;
@@ -285,10 +291,12 @@ export class SwimProtocol implements MembershipProtocol<SwimTimer> {
     // Judged before this packet changes anything: a rumour answered by a refutation in this
     // very packet is not stale (the refutation rides on our reply anyway).
     const stale = this.staleRumours(msgs);
-    for (const m of msgs) {
+    const known = this.knownIndices;
+    for (let i = 0; i < msgs.length; i++) {
+      const m = msgs[i]!;
       if (m.type === 'alive') this.view.onAlive(m, nowMs, out);
-      else if (m.type === 'suspect') this.view.onSuspect(m, nowMs, out);
-      else if (m.type === 'dead') this.view.onDead(m, nowMs, out);
+      else if (m.type === 'suspect') this.view.onSuspect(m, nowMs, out, true, known[i]!);
+      else if (m.type === 'dead') this.view.onDead(m, nowMs, out, true, known[i]!);
     }
     if (stale !== undefined) this.correctStaleRumours(from, channel, stale, out);
     for (const m of msgs) {
@@ -328,11 +336,17 @@ export class SwimProtocol implements MembershipProtocol<SwimTimer> {
    */
   private staleRumours(msgs: readonly Msg[]): number[] | undefined {
     const t = this.view.table;
+    // Only the first msgs.length entries are meaningful; the array keeps its largest packet's
+    // length (at most messagesPerPacketMax) so it is never reallocated.
+    const known = this.knownIndices;
     let stale: number[] | undefined;
-    for (const m of msgs) {
+    for (let i = 0; i < msgs.length; i++) {
+      const m = msgs[i]!;
+      known[i] = -1;
       if (m.type !== 'suspect' && m.type !== 'dead') continue;
       if (m.type === 'dead' && m.from === m.node) continue; // a leave is not a rumour
       const idx = this.registry.indexOf(m.node);
+      if (idx !== undefined) known[i] = idx;
       if (idx === undefined || t.state(idx) !== stAlive || m.incarnation >= t.incarnation(idx)) continue;
       stale ??= [];
       if (stale.length < staleRumourCorrectionsMax && !stale.includes(idx)) stale.push(idx);

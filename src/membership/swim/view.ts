@@ -112,6 +112,7 @@ export class View {
   /** Loads an already converged view: every member alive at incarnation 0, silently. */
   preload(refs: readonly NodeRef[], nowMs: number): void {
     const added: number[] = [];
+    this.table.reserve(this.registry.size);
     let guess = 0;
     for (const ref of refs) {
       if (ref.name === this.selfName) continue;
@@ -162,7 +163,7 @@ export class View {
       }
       this.registry.setAddr(idx, a.node.addr);
     }
-    this.suspicions.delete(idx);
+    if (st === stSuspect) this.suspicions.delete(idx);
     const oldMeta = this.table.meta(idx);
     const metaChanged = !bytesEqual(oldMeta, a.meta);
     if (metaChanged) this.table.setMeta(idx, copyMeta(a.meta));
@@ -180,20 +181,32 @@ export class View {
     if (metaChanged) out.push({ kind: 'event', event: { type: 'update', member: name, addr: a.node.addr, incarnation: a.incarnation, meta } });
   }
 
-  /** Handles a suspect message (SWIM §4.2; Lifeguard confirmations). */
-  onSuspect(s: SuspectMsg, nowMs: number, out: Out, rebroadcast = true): void {
-    const idx = this.registry.indexOf(s.node);
+  /**
+   * Handles a suspect message (SWIM §4.2; Lifeguard confirmations). `knownIdx`: the registry index
+   * of s.node if the caller already looked it up, else -1.
+   */
+  onSuspect(s: SuspectMsg, nowMs: number, out: Out, rebroadcast = true, knownIdx = -1): void {
+    const idx = knownIdx >= 0 ? knownIdx : this.registry.indexOf(s.node);
     if (idx === undefined) return;
     const st = this.table.state(idx);
     if (st === stUnknown || st === stReaped) return;
     if (s.incarnation < this.table.incarnation(idx)) return;
-    const running = this.suspicions.get(idx);
+    if (this.table.isSettledSuspect(idx)) {
+      // The suspicion wants no more confirmations (most accusations a crash storm delivers):
+      // the same outcome as the path below, without touching the suspicion map or object.
+      if (s.incarnation > this.table.incarnation(idx)) this.table.setIncarnation(idx, s.incarnation);
+      return;
+    }
+    // A suspicion runs exactly while the member is suspect (checked in check()): skip the map
+    // lookup for the common case of news about a member already dead.
+    const running = st === stSuspect ? this.suspicions.get(idx) : undefined;
     if (running !== undefined) {
       // Already suspect: a new accuser is an independent confirmation that shortens the timer,
       // and is re-gossiped so the other suspecters learn of it too (memberlist suspectNode).
       if (s.incarnation > this.table.incarnation(idx)) this.table.setIncarnation(idx, s.incarnation);
       const remaining = confirmSuspicion(running, s.from, nowMs);
       if (remaining === undefined) return;
+      if (running.confirmations >= running.wanted) this.table.markSettled(idx);
       if (rebroadcast) this.broadcast(idx, s);
       if (s.from === this.selfName) this.scheduleReprobe(idx, running, out);
       running.token = this.token();
@@ -213,6 +226,7 @@ export class View {
     const wanted = suspicionConfirmationsWanted(this.cfg.suspicionMult, n, this.cfg.suspicionConfirmationsMin);
     const susp = newSuspicion(s.incarnation, s.from, wanted, minMs, maxMs, nowMs, this.token());
     this.suspicions.set(idx, susp);
+    if (susp.wanted === 0) this.table.markSettled(idx); // nothing to confirm
     out.push({ kind: 'schedule', afterMs: susp.deadlineMs - nowMs, timer: { type: 'suspicion', member: idx, incarnation: s.incarnation, token: susp.token } });
     if (s.from === this.selfName) {
       this.stats.suspicionsRaised++;
@@ -250,14 +264,14 @@ export class View {
     out.push({ kind: 'schedule', afterMs: this.reprobeIntervalMs(s), timer: { type: 'reprobe', member: idx, incarnation: s.incarnation } });
   }
 
-  /** Handles a dead message; `from === node` means a graceful leave. */
-  onDead(d: DeadMsg, nowMs: number, out: Out, rebroadcast = true): void {
-    const idx = this.registry.indexOf(d.node);
+  /** Handles a dead message; `from === node` means a graceful leave. `knownIdx` as in onSuspect. */
+  onDead(d: DeadMsg, nowMs: number, out: Out, rebroadcast = true, knownIdx = -1): void {
+    const idx = knownIdx >= 0 ? knownIdx : this.registry.indexOf(d.node);
     if (idx === undefined) return;
     const st = this.table.state(idx);
     if (st === stUnknown || st === stReaped) return;
     if (d.incarnation < this.table.incarnation(idx)) return;
-    this.suspicions.delete(idx);
+    if (st === stSuspect) this.suspicions.delete(idx); // only suspects have one (see onSuspect)
     if (st === stDead || st === stLeft) return;
     if (idx === this.selfIndex) {
       if (!this.leaving) {
@@ -349,9 +363,16 @@ export class View {
    * instantly); left is applied as left.
    */
   mergeRemote(entries: readonly PushPullEntry[], nowMs: number, out: Out, rebroadcast: boolean): void {
+    let guess = 0;
     for (const e of entries) {
+      // A full state lists members in registry order, so the next index is usually the right one:
+      // an array read instead of a string-keyed map lookup, 10,000 times per exchange.
+      const name = e.node.name;
+      const idx = guess < this.registry.size && this.registry.nameAt(guess) === name ? guess : this.registry.indexOf(name);
+      if (idx !== undefined) guess = idx + 1;
       switch (e.state) {
         case 'alive':
+          if (idx !== undefined && this.isOldAlive(idx, e)) break;
           this.onAlive({ type: 'alive', node: e.node, incarnation: e.incarnation, meta: e.meta }, nowMs, out, rebroadcast);
           break;
         case 'left':
@@ -365,6 +386,17 @@ export class View {
     }
   }
 
+  /**
+   * True when onAlive would ignore push-pull entry `e` about known member `idx` without any side
+   * effect (the usual case: nothing newer than what we hold), so the merge need not build an alive
+   * message for it. Mirrors onAlive's early returns exactly.
+   */
+  private isOldAlive(idx: number, e: PushPullEntry): boolean {
+    if (idx === this.selfIndex || e.meta.length > metaBytesMax) return false;
+    const st = this.table.state(idx);
+    return st !== stUnknown && st !== stReaped && e.incarnation <= this.table.incarnation(idx);
+  }
+
   /** Our full state for push-pull: every visible member including ourselves. O(N). */
   fullState(): PushPullEntry[] {
     const entries: PushPullEntry[] = [];
@@ -373,7 +405,7 @@ export class View {
       const state = stateName(this.table.state(i));
       if (state === undefined) continue;
       entries.push({
-        node: { name: this.registry.nameAt(i), addr: this.registry.addrAt(i) },
+        node: this.registry.refAt(i),
         incarnation: this.table.incarnation(i),
         state,
         meta: this.table.meta(i),
@@ -403,6 +435,7 @@ export class View {
     for (const [idx, s] of this.suspicions) {
       assert(this.table.state(idx) === stSuspect, `suspicion running for member ${idx} that is not suspect`);
       assert(s.accusers.length === s.confirmations + 1 && s.confirmations <= s.wanted, 'suspicion confirmation count broken');
+      if (this.table.isSettledSuspect(idx) !== (s.confirmations >= s.wanted)) assert(false, `settled flag of member ${idx} disagrees with its suspicion`);
     }
     if (!deep) return;
     assert(this.table.countLiveSlow() === this.table.liveCount, 'liveCount drifted from the table');

@@ -55,6 +55,26 @@ describe('incarnation precedence (SWIM §4.2 suspicion subprotocol)', () => {
     assert.equal(a.member('n2')?.state, 'left');
     assert.equal(a.liveCount(), 2);
   });
+
+  it('a suspicion with all its confirmations ignores more accusers but still takes a newer incarnation (Lifeguard LHA-Suspicion)', () => {
+    const a = node(0);
+    startConverged(a, refs(10)); // 10 members: 2 confirmations wanted
+    step(a, packet(addrOf(2), [{ type: 'suspect', node: 'n1', incarnation: 0, from: 'n2' }]), 1);
+    assert.equal(schedules(step(a, packet(addrOf(3), [{ type: 'suspect', node: 'n1', incarnation: 0, from: 'n3' }]), 2), 'suspicion').length, 1);
+    assert.equal(schedules(step(a, packet(addrOf(4), [{ type: 'suspect', node: 'n1', incarnation: 0, from: 'n4' }]), 3), 'suspicion').length, 1);
+    a.checkInvariantsDeep();
+    let out = step(a, packet(addrOf(5), [{ type: 'suspect', node: 'n1', incarnation: 3, from: 'n5' }]), 4);
+    assert.equal(out.length, 0, 'a third confirmation is not wanted: no timer, no event');
+    assert.deepEqual([a.member('n1')?.state, a.member('n1')?.incarnation], ['suspect', 3]);
+    out = step(a, packet(addrOf(1), [{ type: 'alive', node: refOf(1), incarnation: 3, meta: none }]), 5);
+    assert.equal(events(out).length, 0, 'alive at the raised incarnation does not refute');
+    out = step(a, packet(addrOf(1), [{ type: 'alive', node: refOf(1), incarnation: 4, meta: none }]), 6);
+    assert.deepEqual(events(out), [{ type: 'alive', member: 'n1', incarnation: 4 }]);
+    // A new suspicion after the refutation starts over and wants its confirmations again.
+    step(a, packet(addrOf(2), [{ type: 'suspect', node: 'n1', incarnation: 4, from: 'n2' }]), 7);
+    assert.equal(schedules(step(a, packet(addrOf(3), [{ type: 'suspect', node: 'n1', incarnation: 4, from: 'n3' }]), 8), 'suspicion').length, 1);
+    a.checkInvariantsDeep();
+  });
 });
 
 describe('refutation (SWIM §4.2, Lifeguard §IV-A)', () => {
