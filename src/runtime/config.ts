@@ -13,6 +13,7 @@ import { defaultSwimConfig, resolveSwimConfig } from '../membership/swim/index.j
 import type { SwimConfig } from '../membership/swim/index.js';
 import { clusterLabelBytesMax, nodeNameBytesMax } from '../wire/limits.js';
 import { parseAddress } from '../transport/address.js';
+import { pendingWritesMaxDefault } from './pending-writes.js';
 
 /** Everything a node needs to run. Addresses are "ip:port" or "[ipv6]:port". */
 export interface RuntimeConfig {
@@ -70,7 +71,7 @@ export const runtimeDefaults = {
   storageMapBytes: 16 * 1024 ** 3,
   leaveTimeoutMs: 3_000,
   inputQueueMax: 100_000,
-  storagePendingWritesMax: 50_000,
+  storagePendingWritesMax: pendingWritesMaxDefault,
   storageSync: 'background',
   logLevel: 'info',
 } as const;

@@ -17,7 +17,7 @@ import { keyPosition } from '../ring/ring.js';
 import type { KvCursor } from '../wire/kv-types.js';
 import { decodePurgeKey, decodeRecordKey, encodePurgeKey, encodeRecordKey, keySuccessor, lmdbKeyBytesMax, u64Prefix } from './lmdb-keys.js';
 import { decodeRecord, encodeRecord, isStorablePurgeAfterMs, RecordCorruptError } from './record-codec.js';
-import { compareInRange, comparePurgeOrder, PendingWrites } from './pending-writes.js';
+import { compareInRange, comparePurgeOrder, PendingWrites, pendingWritesMaxDefault } from './pending-writes.js';
 
 /**
  * The durable storage engine of real nodes: the Storage contract (src/kv/storage.ts) over one
@@ -93,8 +93,7 @@ export interface LmdbStorageOptions {
 /** How commits reach the disk; see the sync policy in the file header. */
 export type LmdbSyncMode = 'commit' | 'background';
 
-/** Default of `pendingWritesMax`: writes (keys) waiting for their flush before the store backs off. */
-export const lmdbPendingWritesMaxDefault = 100_000;
+
 
 interface Counters {
   keys: number;
@@ -142,6 +141,7 @@ export class LmdbStorage implements Storage {
   private group = 0;
   /** 'background': the commit-and-flush promise of each group that wrote and has not settled. */
   private readonly groupsInFlight = new Map<number, Promise<void>>();
+  private failureListener: ((error: unknown) => void) | undefined;
   /** 'background': the commit promise of the newest queued write (all of a turn share one). */
   private lastCommit: Promise<unknown> | undefined;
 
@@ -175,6 +175,11 @@ export class LmdbStorage implements Storage {
     return write === undefined ? undefined : this.groupsInFlight.get(write.group);
   }
 
+  /** Called once for each 'background' commit or flush that fails (the runtime stops the node). */
+  onFailure(listener: (error: unknown) => void): void {
+    this.failureListener = listener;
+  }
+
   /** True while more writes than `pendingWritesMax` wait for their flush ('background' only). */
   backlogged(): boolean {
     return this.pending.size > this.pendingWritesMax;
@@ -189,7 +194,7 @@ export class LmdbStorage implements Storage {
   static open(options: LmdbStorageOptions): LmdbStorage {
     const bytesMax = options.storageBytesMax ?? lmdbStorageBytesMaxDefault;
     assert(Number.isFinite(bytesMax) && bytesMax > 0, 'storageBytesMax must be positive');
-    const pendingWritesMax = options.pendingWritesMax ?? lmdbPendingWritesMaxDefault;
+    const pendingWritesMax = options.pendingWritesMax ?? pendingWritesMaxDefault;
     assert(Number.isSafeInteger(pendingWritesMax) && pendingWritesMax > 0, 'pendingWritesMax must be a positive integer');
     const background = options.sync === 'background';
     mkdirSync(options.path, { recursive: true });
@@ -391,8 +396,9 @@ export class LmdbStorage implements Storage {
       this.groupsInFlight.delete(group);
       if (this.unflushed === done) this.unflushed = undefined;
     });
-    // A failed commit or flush rejects `done`; whoever waits on it sees that (the runtime stops).
-    done.catch(() => undefined);
+    // A failed commit or flush rejects `done` for whoever waits on it, and is reported even when
+    // nobody does (the disk is then unusable).
+    done.catch((error: unknown) => this.failureListener?.(error));
     this.groupsInFlight.set(group, done);
     this.unflushed = done;
   }

@@ -108,6 +108,8 @@ export class NodeRuntime implements NodeService {
     this.timers = new TimerQueue<NodeTimer>(monotonicEpochMs, (due) => {
       for (const timer of due) this.enqueue({ kind: 'timer', timer }, true);
     });
+    // A failed commit or flush stops the node even when no reply or ack waits on it.
+    storage.onFailure((error) => this.storageFailed(error));
     this.metrics = new RuntimeMetrics(this);
     this.metricsContentType = this.metrics.contentType;
   }
@@ -305,10 +307,13 @@ export class NodeRuntime implements NodeService {
       return;
     }
     this.inputs.push(input);
-    if (!this.drainScheduled) {
-      this.drainScheduled = true;
-      setImmediate(() => this.drain());
-    }
+    this.scheduleDrain();
+  }
+
+  private scheduleDrain(): void {
+    if (this.drainScheduled) return;
+    this.drainScheduled = true;
+    setImmediate(() => this.drain());
   }
 
   private drain(): void {
@@ -325,7 +330,7 @@ export class NodeRuntime implements NodeService {
     this.inputs = [];
     const now = monotonicEpochMs();
     const out: NodeOutput[] = [];
-    // One commit for the whole batch; its outputs leave the node only once it is durable.
+    // One storage transaction for the whole batch (see the class header for when its outputs leave).
     let handledAt = 0;
     this.storage.transaction(() => {
       for (const input of batch) core.handle(input, now, out);
@@ -396,12 +401,9 @@ export class NodeRuntime implements NodeService {
     durable.then(
       () => {
         this.backlogWait = false;
-        if (!this.drainScheduled && this.inputs.length > 0) {
-          this.drainScheduled = true;
-          setImmediate(() => this.drain());
-        }
+        if (this.inputs.length > 0) this.scheduleDrain();
       },
-      () => undefined, // the held outputs' chain reports a failed flush and stops the node
+      (error: unknown) => this.storageFailed(error),
     );
   }
 

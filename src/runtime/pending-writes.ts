@@ -14,6 +14,12 @@ import type { KvCursor } from '../wire/kv-types.js';
  * whose flush is still running: the store refuses new batches beyond `pendingWritesMax`.
  */
 
+/**
+ * Default bound on queued writes (distinct keys) before the store reports itself backlogged: well
+ * under lmdb-js's own backpressure (it blocks the writing thread past 300,000 queued operations).
+ */
+export const pendingWritesMaxDefault = 50_000;
+
 /** One queued write: the record the key now holds, or null once it is removed. */
 export interface PendingWrite {
   readonly key: string;
