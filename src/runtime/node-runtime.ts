@@ -150,6 +150,11 @@ export class NodeRuntime implements NodeService {
       const udpBind = config.advertise === undefined ? tcp.localAddress : config.bind;
       tcpOrUndefined = tcp;
       const udp = await bindUdpTransport({ bind: udpBind, ...(config.advertise !== undefined && { advertise: config.advertise }), ...(keyring !== undefined && { keyring }) });
+      if (config.advertise !== undefined) {
+        // docs/operations.md: answers come from the advertised address when it is local; say which case this is.
+        if (udp.answerAddress !== undefined) log.info({ advertise: config.advertise, answerFrom: udp.answerAddress }, 'UDP datagrams leave from the advertised address');
+        else if (udp.boundAddress !== config.advertise) log.info({ advertise: config.advertise, bound: udp.boundAddress }, 'advertised address is not local: UDP source addresses are left to the NAT');
+      }
       return new NodeRuntime(config, log, storage, state, udp, tcp, keyring !== undefined, lock);
     } catch (error) {
       await tcpOrUndefined?.close();
