@@ -32,6 +32,16 @@ interface Flags {
   readonly httpConnections: string;
   readonly warmup: string;
   readonly storageSync: string;
+  readonly set: readonly string[];
+}
+
+/** Most `--set` options one bench run passes on. */
+const nodeSettingsMax = 32;
+
+function collectSetting(value: string, previous: readonly string[]): string[] {
+  if (!/^[A-Za-z][\w.]*=/.test(value)) throw new Error(`--set needs field=value, not ${JSON.stringify(value)}`);
+  if (previous.length >= nodeSettingsMax) throw new Error(`at most ${nodeSettingsMax} --set options`);
+  return [...previous, value];
 }
 
 export function registerKvBench(program: Command): void {
@@ -47,6 +57,7 @@ export function registerKvBench(program: Command): void {
     .option('--http-requests <n>', 'HTTP requests per test', '50000')
     .option('--http-connections <n>', 'HTTP keep-alive connections', '48')
     .option('--storage-sync <mode>', 'the nodes\' storageSync: background (default: commit and fsync off the event loop) or commit (on it)', 'background')
+    .option('--set <field=value>', 'passed to every node as `ringkv start --set` (repeatable; e.g. kv.readSpeculativeRetryMs=0)', collectSetting, [] as string[])
     .option('--warmup <n>', 'unrecorded requests per test type before the first round (JIT warm-up of the nodes); 0 = none', '10000')
     .action(async (flags: Flags) => {
       const sizes = parseNumberList('--nodes', flags.nodes).map((n) => parseIntOption('--nodes', String(n), 1, kvClusterNodesMax));
@@ -61,7 +72,7 @@ export function registerKvBench(program: Command): void {
       if (flags.storageSync !== 'background' && flags.storageSync !== 'commit') throw new Error(`--storage-sync must be background or commit, not ${flags.storageSync}`);
 
       console.log(machineHeader('ringkv KV benchmark (local cluster of ringkv processes)'));
-      console.log(`\nclients run on the same machine as the nodes and compete for its cores; every test targets node 1; storageSync ${flags.storageSync} (every reply and ack waits for its fsync); targets judged on unpipelined rows\n`);
+      console.log(`\nclients run on the same machine as the nodes and compete for its cores; every test targets node 1; storageSync ${flags.storageSync} (every reply and ack waits for its fsync)${flags.set.length > 0 ? `; node settings ${flags.set.join(' ')}` : ''}; targets judged on unpipelined rows\n`);
       console.log(markdownHeader(['run', ...kvHeaders.slice(0, 6), 'errors']));
       const rows: KvRow[] = [];
       const commitLines: string[] = [];
@@ -70,7 +81,7 @@ export function registerKvBench(program: Command): void {
         const onExit = (): void => cluster.killNow();
         process.on('exit', onExit);
         try {
-          await cluster.start(size, ['--set', `storageSync=${flags.storageSync}`]);
+          await cluster.start(size, ['--set', `storageSync=${flags.storageSync}`, ...flags.set.flatMap((setting) => ['--set', setting])]);
           const node = cluster.ready[0]!;
           const respPort = Number(node.resp!.slice(node.resp!.lastIndexOf(':') + 1));
           const name = `${size} node${size === 1 ? '' : 's'}`;

@@ -26,6 +26,15 @@ export interface KvConfig {
    * repair stale replicas (Dynamo §5 read repair), in ms. Default 200.
    */
   readonly readRepairWindowMs: number;
+  /**
+   * A read first asks only as many home replicas as its level needs (the coordinator's own
+   * replica first, then live ones before suspected ones: Cassandra's read path); if they have not
+   * all answered after this long, in ms, it asks the remaining ones too (speculative retry). A
+   * replica that fails or cannot be reached is replaced at once. 0 asks every home replica at once
+   * (the course framework's behaviour). Default 25. Larger = less traffic when a replica is slow,
+   * slower reads while a crashed replica is not yet detected.
+   */
+  readonly readSpeculativeRetryMs: number;
   /** How long a hint for a down replica is kept, in ms (Cassandra max_hint_window). Default 3 h. */
   readonly hintWindowMs: number;
   /** Most hints kept for one target node. Default 10000. */
@@ -55,6 +64,7 @@ export const defaultKvConfig: KvConfig = Object.freeze({
   requestTimeoutMs: 1000,
   inflightRequestsMax: 10_000,
   readRepairWindowMs: 200,
+  readSpeculativeRetryMs: 25,
   hintWindowMs: 3 * 60 * 60 * 1000,
   hintsPerNodeMax: 10_000,
   hintReplayIntervalMs: 1000,
@@ -86,6 +96,7 @@ export function validateKvConfig(config: KvConfig): Result<KvConfig, KvConfigErr
     ['requestTimeoutMs', 1, 600_000],
     ['inflightRequestsMax', 1, 10_000_000],
     ['readRepairWindowMs', 0, 600_000],
+    ['readSpeculativeRetryMs', 0, 600_000],
     ['hintWindowMs', 0, 30 * 24 * 3_600_000],
     ['hintsPerNodeMax', 0, 10_000_000],
     ['hintReplayIntervalMs', 1, 3_600_000],
@@ -101,6 +112,9 @@ export function validateKvConfig(config: KvConfig): Result<KvConfig, KvConfigErr
   }
   if (config.readQuorum > config.replicationFactor) return bad('readQuorum', `must be <= replicationFactor (${config.replicationFactor})`);
   if (config.writeQuorum > config.replicationFactor) return bad('writeQuorum', `must be <= replicationFactor (${config.replicationFactor})`);
+  if (config.readSpeculativeRetryMs >= config.requestTimeoutMs) {
+    return bad('readSpeculativeRetryMs', `must be < requestTimeoutMs (${config.requestTimeoutMs}), or 0 to ask every replica at once`);
+  }
   return ok(config);
 }
 

@@ -47,7 +47,9 @@ export type CoordinatorTimer =
   /** requestTimeoutMs after the request started: settle it if it is still open, then finish it. */
   | { readonly type: 'coord-deadline'; readonly reqId: number; readonly serial: number }
   /** readRepairWindowMs after a read settled: repair the stale replicas seen so far, then finish. */
-  | { readonly type: 'coord-repair'; readonly reqId: number; readonly serial: number };
+  | { readonly type: 'coord-repair'; readonly reqId: number; readonly serial: number }
+  /** readSpeculativeRetryMs after a read asked only the replicas its level needs: ask the rest if it is still open. */
+  | { readonly type: 'coord-spare'; readonly reqId: number; readonly serial: number };
 
 /** Counters of a coordinator, for metrics and tests. */
 export interface CoordinatorStats {
@@ -67,6 +69,8 @@ export interface CoordinatorStats {
   readRepairs: number;
   /** Hints handed to the hint store. */
   hintsStored: number;
+  /** Reads that asked the remaining home replicas because the first ones were slow (readSpeculativeRetryMs). */
+  speculativeRetries: number;
 }
 
 /** reqId reserved for repair-writes: never given to a client request, so their answers are ignored cheaply. */

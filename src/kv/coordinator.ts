@@ -10,6 +10,12 @@
  * - Every write gets a fresh version from the node's HLC (a delete writes a tombstone) and goes to
  *   every home replica whatever the level (Cassandra: the level only sets how many acks to await).
  *   The coordinator's own replica is served synchronously, without the network.
+ * - A read asks only as many home replicas as its level needs, its own first, then live ones
+ *   before suspected ones (Cassandra's read path; with N=3, R=2 that halves the messages of a
+ *   read). A replica that cannot be reached or answers with an error is replaced at once by the
+ *   next one; if the asked replicas are still silent after `readSpeculativeRetryMs`, the rest are
+ *   asked too (speculative retry), so a crashed replica that membership has not noticed yet costs
+ *   that delay, not the request timeout. `readSpeculativeRetryMs` 0 asks every replica at once.
  * - Exactly one outcome per request: one reply and one `kv-coordinated` event, at `required`
  *   successes, as soon as success became impossible, or at `requestTimeoutMs`.
  * - After settling, a request stays in flight until every home replica answered or its tail
@@ -48,8 +54,13 @@ interface Request {
   readonly record: StoredRecord | null;
   readonly required: number;
   readonly replicas: readonly NodeName[];
-  /** Per home replica: its answer, 'unreachable', or undefined while awaited. */
+  /** What every home replica is (or would be) sent. */
+  readonly msg: KvRequestMsg;
+  /** Per home replica: its answer, 'unreachable', or undefined while awaited (or not asked). */
   readonly answers: Array<KvResponseMsg | Unreachable | undefined>;
+  /** Per home replica: the request was sent to it (or served locally). */
+  readonly asked: boolean[];
+  askedCount: number;
   /** Per home replica: membership suspected it when the request was sent. */
   readonly suspectAtSend: boolean[];
   /** Per home replica: a hint was stored for it. */
@@ -74,6 +85,7 @@ export class Coordinator {
     repliesIgnored: 0,
     readRepairs: 0,
     hintsStored: 0,
+    speculativeRetries: 0,
   };
   private readonly host: CoordinatorHost;
   private readonly requests = new Map<number, Request>();
@@ -120,6 +132,7 @@ export class Coordinator {
       const version = this.host.newVersion(nowMs);
       record = op.type === 'delete' ? tombstoneRecord(version, config.tombstoneGraceMs) : valueRecord(value!, version);
     }
+    const msg: KvRequestMsg = { type: 'kv-req', reqId, op: op.type, key: op.key, value, version: record === null ? null : record.version };
     const req: Request = {
       serial: this.nextSerial++,
       requestId,
@@ -130,7 +143,10 @@ export class Coordinator {
       record,
       required,
       replicas,
+      msg,
       answers: new Array<KvResponseMsg | Unreachable | undefined>(replicas.length).fill(undefined),
+      asked: new Array<boolean>(replicas.length).fill(false),
+      askedCount: 0,
       suspectAtSend: new Array<boolean>(replicas.length).fill(false),
       hinted: new Array<boolean>(replicas.length).fill(false),
       successes: 0,
@@ -146,19 +162,18 @@ export class Coordinator {
     }
     this.requests.set(reqId, req);
     this.host.schedule(config.requestTimeoutMs, { type: 'coord-deadline', reqId, serial: req.serial });
-    const msg: KvRequestMsg = { type: 'kv-req', reqId, op: op.type, key: op.key, value, version: record === null ? null : record.version };
-    let local = -1;
-    for (let i = 0; i < replicas.length; i++) {
-      const node = replicas[i]!;
-      if (node === this.host.self) {
-        local = i;
-        continue;
+    if (isRead && config.readSpeculativeRetryMs > 0 && required < replicas.length) {
+      // progress() asks the replicas the level needs; the rest wait for the speculative retry.
+      this.host.schedule(config.readSpeculativeRetryMs, { type: 'coord-spare', reqId, serial: req.serial });
+    } else {
+      let local = -1;
+      for (let i = 0; i < replicas.length; i++) {
+        if (replicas[i] === this.host.self) local = i;
+        else this.ask(req, i, nowMs);
       }
-      req.suspectAtSend[i] = this.host.isSuspect(node);
-      if (!this.host.send(node, msg)) this.record(req, i, 'unreachable');
+      // Our own replica answers synchronously (Dynamo §4.5: the coordinator writes locally).
+      if (local >= 0) this.ask(req, local, nowMs);
     }
-    // Our own replica answers synchronously (Dynamo §4.5: the coordinator writes locally).
-    if (local >= 0) this.record(req, local, this.host.serveLocally(msg, nowMs));
     this.progress(req, nowMs);
   }
 
@@ -166,7 +181,7 @@ export class Coordinator {
   onResponse(from: NodeName, rep: KvResponseMsg, nowMs: number): void {
     const req = rep.reqId === repairReqId ? undefined : this.requests.get(rep.reqId);
     const i = req === undefined ? -1 : req.replicas.indexOf(from);
-    if (req === undefined || i < 0 || req.answers[i] !== undefined) {
+    if (req === undefined || i < 0 || !req.asked[i] || req.answers[i] !== undefined) {
       this.stats.repliesIgnored++;
       return;
     }
@@ -182,10 +197,17 @@ export class Coordinator {
       this.finish(req, nowMs);
       return;
     }
+    if (timer.type === 'coord-spare') {
+      if (req.settled || req.askedCount === req.replicas.length) return;
+      this.stats.speculativeRetries++;
+      while (req.askedCount < req.replicas.length) this.ask(req, this.nextToAsk(req), nowMs);
+      this.progress(req, nowMs);
+      return;
+    }
     // The deadline: an open request fails now; a settled read keeps its repair window.
     if (!req.settled) {
       this.stats.timedOut++;
-      const pending = req.replicas.length - req.answered;
+      const pending = req.askedCount - req.answered;
       this.settle(req, decide(req.op, this.tally(req), true) as ClientErrorCode, nowMs, `${pending} of ${req.replicas.length} home replicas did not answer within ${this.host.config.requestTimeoutMs} ms`);
       this.finish(req, nowMs);
       return;
@@ -200,18 +222,58 @@ export class Coordinator {
       assert(reqId === req.reqId && reqId !== repairReqId, 'coordinator: request indexed under a wrong reqId');
       let answered = 0;
       let successes = 0;
-      for (const a of req.answers) {
+      let asked = 0;
+      for (let i = 0; i < req.answers.length; i++) {
+        const a = req.answers[i];
+        if (req.asked[i]) asked++;
         if (a === undefined) continue;
+        assert(req.asked[i] === true, 'coordinator: an answer from a replica that was not asked');
         answered++;
         if (classifyAnswer(req.op, a === 'unreachable' ? a : a.status) === 'success') successes++;
       }
-      assert(answered === req.answered && successes === req.successes, 'coordinator: answer tally out of sync');
-      assert(answered < req.replicas.length, 'coordinator: a fully answered request is still in flight');
+      assert(answered === req.answered && successes === req.successes && asked === req.askedCount, 'coordinator: answer tally out of sync');
+      assert(!(req.settled && answered === asked), 'coordinator: a settled request with every asked replica answered is still in flight');
+      assert(req.settled || asked === req.replicas.length || req.required - successes <= asked - answered, 'coordinator: an open request asked too few replicas');
       assert(!req.succeeded || req.settled, 'coordinator: succeeded without settling');
     }
   }
 
   // --- internals ------------------------------------------------------------------------------------
+
+  /** Sends the request to home replica `i` (or serves it locally); an unreachable one is recorded at once. */
+  private ask(req: Request, i: number, nowMs: number): void {
+    assert(!req.asked[i], 'coordinator: a replica asked twice');
+    req.asked[i] = true;
+    req.askedCount++;
+    const node = req.replicas[i]!;
+    if (node === this.host.self) {
+      this.record(req, i, this.host.serveLocally(req.msg, nowMs));
+      return;
+    }
+    req.suspectAtSend[i] = this.host.isSuspect(node);
+    if (!this.host.send(node, req.msg)) this.record(req, i, 'unreachable');
+  }
+
+  /** The replica a read asks next: its own, then live ones, then suspected ones, each in preference order. */
+  private nextToAsk(req: Request): number {
+    const own = req.replicas.indexOf(this.host.self);
+    if (own >= 0 && !req.asked[own]) return own;
+    let suspect = -1;
+    for (let i = 0; i < req.replicas.length; i++) {
+      if (req.asked[i]) continue;
+      if (!this.host.isSuspect(req.replicas[i]!)) return i;
+      if (suspect < 0) suspect = i;
+    }
+    assert(suspect >= 0, 'coordinator: no replica left to ask');
+    return suspect;
+  }
+
+  /** Asks more home replicas while the ones still awaited could not make the level even if all succeeded. */
+  private topUp(req: Request, nowMs: number): void {
+    while (!req.settled && req.askedCount < req.replicas.length && req.required - req.successes > req.askedCount - req.answered) {
+      this.ask(req, this.nextToAsk(req), nowMs);
+    }
+  }
 
   private record(req: Request, i: number, answer: KvResponseMsg | Unreachable): void {
     req.answers[i] = answer;
@@ -223,21 +285,26 @@ export class Coordinator {
     if (cls === 'success' && req.hinted[i] && req.record !== null) this.host.hintAcknowledged(req.replicas[i]!, req.key, req.record.version);
   }
 
+  /** Pending counts the replicas not asked yet: they can still be asked, so they can still succeed. */
   private tally(req: Request): { successes: number; preconditions: number; pending: number; total: number; required: number } {
     return { successes: req.successes, preconditions: req.preconditions, pending: req.replicas.length - req.answered, total: req.replicas.length, required: req.required };
   }
 
-  /** Settles the request if its answers decide it, and finishes it once every replica answered. */
+  /**
+   * Asks more replicas if the awaited ones cannot make the level, settles the request if its
+   * answers decide it, and finishes it once every asked replica answered.
+   */
   private progress(req: Request, nowMs: number): void {
+    this.topUp(req, nowMs);
     if (!req.settled) {
       const outcome = decide(req.op, this.tally(req), false);
       if (outcome !== null) this.settle(req, outcome, nowMs, `${req.successes} of ${req.replicas.length} home replicas succeeded, ${req.required} required`);
-      if (req.settled && req.op === 'read' && req.answered < req.replicas.length) {
+      if (req.settled && req.op === 'read' && req.answered < req.askedCount) {
         // Dynamo §5: keep listening a little for the stragglers, to repair them too.
         this.host.schedule(this.host.config.readRepairWindowMs, { type: 'coord-repair', reqId: req.reqId, serial: req.serial });
       }
     }
-    if (req.answered === req.replicas.length) this.finish(req, nowMs);
+    if (req.settled && req.answered === req.askedCount) this.finish(req, nowMs);
   }
 
   /** The one outcome of a request: the reply and the kv-coordinated event. */

@@ -347,6 +347,7 @@ export class NodeCore {
     switch (timer.type) {
       case 'coord-deadline':
       case 'coord-repair':
+      case 'coord-spare':
         this.coordinator.handleTimer(timer, nowMs);
         return;
       case 'hint-replay':

@@ -83,6 +83,7 @@ export class RuntimeMetrics {
     counter(r, 'ringkv_kv_transferred_total', 'Keys handed to new owners (rebalancing, re-replication)', () => this.kvEventCounts.transferred);
     counter(r, 'ringkv_kv_served_total', 'Replica operations served for coordinators', () => kv()?.replica.served ?? 0);
     counter(r, 'ringkv_kv_timeouts_total', 'Client operations that reached their deadline', () => kv()?.coordinator.timedOut ?? 0);
+    counter(r, 'ringkv_kv_speculative_retries_total', 'Reads that asked the remaining home replicas because the first ones were slow (readSpeculativeRetryMs)', () => kv()?.coordinator.speculativeRetries ?? 0);
     gauge(r, 'ringkv_kv_inflight_requests', 'Client operations in flight at this coordinator', () => core()?.inflightRequests ?? 0);
     gauge(r, 'ringkv_kv_keys', 'Keys stored locally (tombstones included)', () => rt.storage.stats().keys);
     gauge(r, 'ringkv_kv_tombstones', 'Tombstones stored locally', () => rt.storage.stats().tombstones);

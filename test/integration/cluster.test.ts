@@ -129,7 +129,7 @@ describe('a 3-node cluster on 127.0.0.1', { timeout: 120_000 }, () => {
       'ringkv_transport_tcp_sent_total', 'ringkv_transport_tcp_received_bytes_total', 'ringkv_transport_udp_open_failures_total', 'ringkv_wire_decode_errors_total',
       // kv
       'ringkv_kv_requests_total', 'ringkv_kv_request_duration_seconds', 'ringkv_kv_hints_stored_total', 'ringkv_kv_hints_replayed_total',
-      'ringkv_kv_read_repairs_total', 'ringkv_kv_anti_entropy_repaired_total', 'ringkv_kv_keys', 'ringkv_kv_bytes',
+      'ringkv_kv_read_repairs_total', 'ringkv_kv_speculative_retries_total', 'ringkv_kv_anti_entropy_repaired_total', 'ringkv_kv_keys', 'ringkv_kv_bytes',
       // process
       'ringkv_process_cpu_seconds_total', 'ringkv_process_resident_memory_bytes',
     ];

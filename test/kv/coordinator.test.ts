@@ -179,7 +179,7 @@ describe('Coordinator', () => {
   });
 
   it('read repair: a late, older answer gets the newest record as a repair-write (reqId 0)', () => {
-    const h = harness(['a', 'b', 'c']);
+    const h = harness(['a', 'b', 'c'], { config: { readSpeculativeRetryMs: 0 } });
     h.submit({ type: 'read', key: 'k' });
     h.answer('a', 'ok', 'new', v(7));
     h.answer('b', 'ok', 'new', v(7));
@@ -195,13 +195,79 @@ describe('Coordinator', () => {
   });
 
   it('read repair at the end of the window repairs the stale answers seen so far, including our own replica', () => {
-    const h = harness(['me', 'b', 'c'], { localAnswer: 'not-found' });
+    const h = harness(['me', 'b', 'c'], { localAnswer: 'not-found', config: { readSpeculativeRetryMs: 0 } });
     h.submit({ type: 'read', key: 'k' });
     h.answer('b', 'ok', 'x', v(4));
     assert.equal(code(h.replies[0]?.result), 'ok');
     h.fire('coord-repair', 300);
     assert.equal(h.local.filter((m) => m.op === 'repair-write').length, 1, 'the local replica is repaired synchronously');
     assert.equal(h.co.inflight, 0);
+  });
+
+  it('a read asks only the replicas its level needs: its own first, then the first live one; done when they answered', () => {
+    const h = harness(['b', 'me', 'c'], { localAnswer: 'not-found' });
+    h.submit({ type: 'read', key: 'k' });
+    assert.deepEqual(h.local.map((m) => m.op), ['read']);
+    assert.deepEqual(h.sent.map((s) => s.node), ['b'], 'c is not asked');
+    h.answer('b', 'ok', 'x', v(4));
+    assert.equal(code(h.replies[0]?.result), 'ok');
+    assert.equal(h.co.inflight, 0, 'no repair window when every asked replica answered');
+    assert.equal(h.local.filter((m) => m.op === 'repair-write').length, 1, 'the stale local replica is repaired at once');
+    h.co.checkInvariants();
+    const all = harness(['a', 'b', 'c']);
+    all.submit({ type: 'read', key: 'k', consistency: 'all' });
+    assert.deepEqual(all.sent.map((s) => s.node), ['a', 'b', 'c'], 'ALL asks every replica');
+    const one = harness(['a', 'b', 'c']);
+    one.submit({ type: 'read', key: 'k', consistency: 'one' });
+    assert.deepEqual(one.sent.map((s) => s.node), ['a']);
+  });
+
+  it('a read skips suspected replicas first, and replaces an unreachable or failing replica at once', () => {
+    const s = harness(['a', 'b', 'c'], { suspects: ['a'] });
+    s.submit({ type: 'read', key: 'k' });
+    assert.deepEqual(s.sent.map((x) => x.node), ['b', 'c']);
+    const u = harness(['a', 'b', 'c'], { unreachable: ['a'] });
+    u.submit({ type: 'read', key: 'k' });
+    assert.deepEqual(u.sent.map((x) => x.node), ['b', 'c']);
+    const f = harness(['a', 'b', 'c']);
+    f.submit({ type: 'read', key: 'k' });
+    assert.deepEqual(f.sent.map((x) => x.node), ['a', 'b']);
+    f.answer('a', 'overloaded');
+    assert.deepEqual(f.sent.map((x) => x.node), ['a', 'b', 'c'], 'the failed answer is replaced by c');
+    f.answer('b', 'ok', 'x', v(2));
+    f.answer('c', 'ok', 'x', v(2));
+    assert.equal(code(f.replies[0]?.result), 'ok');
+    assert.equal(f.co.inflight, 0);
+    const none = harness(['a', 'b', 'c'], { unreachable: ['a', 'b', 'c'] });
+    none.submit({ type: 'read', key: 'k' });
+    assert.equal(code(none.replies[0]?.result), 'KV_ERR_QUORUM_UNAVAILABLE');
+    assert.equal(none.co.inflight, 0);
+  });
+
+  it('speculative retry: asked replicas still silent after readSpeculativeRetryMs, the rest are asked; an answer from a replica never asked is ignored', () => {
+    const h = harness(['a', 'b', 'c']);
+    h.submit({ type: 'read', key: 'k' });
+    h.co.onResponse('c', { type: 'kv-rep', reqId: h.sent[0]!.msg.reqId, status: 'ok', value: null, version: v(1) }, 15);
+    assert.equal(h.co.stats.repliesIgnored, 1);
+    h.answer('a', 'ok', 'x', v(3));
+    assert.equal(h.replies.length, 0);
+    h.fire('coord-spare', 35);
+    assert.equal(h.co.stats.speculativeRetries, 1);
+    assert.deepEqual(h.sent.map((x) => x.node), ['a', 'b', 'c']);
+    h.answer('c', 'ok', 'x', v(3));
+    assert.equal(code(h.replies[0]?.result), 'ok');
+    assert.equal(h.timers.at(-1)?.type, 'coord-repair', 'b may still answer within the repair window');
+    h.co.checkInvariants();
+    h.answer('b', 'ok', 'old', v(1));
+    assert.equal(h.co.inflight, 0);
+    assert.deepEqual(h.sent.filter((x) => x.msg.op === 'repair-write').map((x) => x.node), ['b']);
+    const late = harness(['a', 'b', 'c']);
+    late.submit({ type: 'read', key: 'k' });
+    late.answer('a', 'ok', 'x', v(3));
+    late.answer('b', 'ok', 'x', v(3));
+    late.fire('coord-spare', 35);
+    assert.equal(late.co.stats.speculativeRetries, 0, 'a finished read asks nobody else');
+    assert.deepEqual(late.sent.map((x) => x.node), ['a', 'b']);
   });
 
   it('hints: silent replicas of a successful write at the deadline; suspects at settle; none for failed writes', () => {

@@ -21,7 +21,8 @@ function setup(kv = {}): { c: Cluster; key: string; replicas: string[] } {
 
 describe('read repair (Dynamo §5)', () => {
   it('pushes the newest value to a stale replica, with kv-read-repair and no kv-served event', () => {
-    const { c, key, replicas } = setup();
+    // Every replica asked at once, so the stale third one answers too (the default asks two first).
+    const { c, key, replicas } = setup({ readSpeculativeRetryMs: 0 });
     const [a, b, stale] = replicas as [string, string, string];
     // A write that reached only two replicas (as if the third missed it).
     const newer = valueRecord(bytes('v2'), { physicalMs: c.sim.nowMs, logical: 0, nodeId: 7 });
