@@ -5,15 +5,17 @@
  *
  * - Frames sent while connecting are queued and written, after the hello, once connected.
  * - Pipelining: frames are written as they come; nothing waits for a reply.
- * - Coalescing: the socket is corked on the first write of an event-loop turn and uncorked on the
- *   next tick, so a burst of frames leaves in one writev syscall instead of one syscall per frame.
+ * - Coalescing: the frames of one event-loop turn (up to the next tick) are copied into one buffer
+ *   and leave in one write: one syscall and one stream write request per turn instead of two
+ *   stream writes per frame and a writev over all their pieces (the coordinator's hottest native
+ *   call under load before this).
  * - Backpressure: bytes queued here plus bytes buffered in the socket are bounded by
  *   `queueBytesMax`; a frame beyond that is refused (the caller drops and counts it).
  */
 import { connect, type Socket } from 'node:net';
 import type { Address } from '../wire/types.js';
 import type { ParsedAddress } from './address.js';
-import { frameHeader } from './frame-codec.js';
+import { frameHeader, frameHeaderBytes } from './frame-codec.js';
 import type { TransportStats } from './transport.js';
 
 export interface OutgoingLimits {
@@ -33,7 +35,9 @@ export class OutgoingConnection {
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
   private pendingFrames = 0;
-  private corked = false;
+  /** Payloads of the current turn, written together on the next tick. */
+  private turn: Uint8Array[] = [];
+  private turnBytes = 0;
   /** Resolves when the socket has fully closed. */
   readonly closed: Promise<void>;
 
@@ -68,7 +72,7 @@ export class OutgoingConnection {
 
   /** Bytes waiting to be written to the network. */
   get queuedBytes(): number {
-    return this.pendingBytes + this.socket.writableLength;
+    return this.pendingBytes + this.turnBytes + this.socket.writableLength;
   }
 
   /** True once the connection stopped accepting frames. */
@@ -88,8 +92,11 @@ export class OutgoingConnection {
       this.pendingFrames++;
       return true;
     }
-    this.corkForTurn();
-    this.write(payload);
+    if (this.turn.length === 0) process.nextTick(() => this.flushTurn());
+    this.turn.push(payload);
+    this.turnBytes += payload.length;
+    // Handed to the socket, as far as counting goes (as a corked write was).
+    this.countSent(payload.length);
     return true;
   }
 
@@ -118,25 +125,27 @@ export class OutgoingConnection {
     this.socket.uncork();
   }
 
-  private write(payload: Uint8Array): void {
-    this.socket.write(frameHeader(payload.length));
-    this.socket.write(payload);
-    this.countSent(payload.length);
+  /** Writes the turn's frames as one buffer (length prefix, payload, length prefix, ...). */
+  private flushTurn(): void {
+    const frames = this.turn;
+    const bytes = this.turnBytes;
+    this.turn = [];
+    this.turnBytes = 0;
+    // After end() the socket is gone: like corked writes, these were counted as sent and are lost.
+    if (this.ended || frames.length === 0) return;
+    const out = Buffer.allocUnsafe(bytes + frames.length * frameHeaderBytes);
+    let at = 0;
+    for (const payload of frames) {
+      at = out.writeUInt32BE(payload.length, at);
+      out.set(payload, at);
+      at += payload.length;
+    }
+    this.socket.write(out);
   }
 
   private countSent(bytes: number): void {
     this.stats.sent++;
     this.stats.bytesSent += bytes;
-  }
-
-  private corkForTurn(): void {
-    if (this.corked) return;
-    this.corked = true;
-    this.socket.cork();
-    process.nextTick(() => {
-      this.corked = false;
-      this.socket.uncork();
-    });
   }
 
   private onTimeout(): void {
@@ -156,6 +165,8 @@ export class OutgoingConnection {
     this.pending = [];
     this.pendingBytes = 0;
     this.pendingFrames = 0;
+    this.turn = [];
+    this.turnBytes = 0;
     this.onEnded(this);
   }
 }
