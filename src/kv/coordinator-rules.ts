@@ -37,9 +37,9 @@ export function classifyAnswer(op: ClientOpType, status: KvStatus | Unreachable)
 export interface Tally {
   readonly successes: number;
   readonly preconditions: number;
-  /** Home replicas that have not answered yet. */
+  /** Home replicas that have not answered yet, including those a read has not asked (it still can). */
   readonly pending: number;
-  /** Home replicas the request went to. */
+  /** Home replicas of the key (asked or not). */
   readonly total: number;
   readonly required: number;
 }

@@ -10,15 +10,16 @@
  * - Every write gets a fresh version from the node's HLC (a delete writes a tombstone) and goes to
  *   every home replica whatever the level (Cassandra: the level only sets how many acks to await).
  *   The coordinator's own replica is served synchronously, without the network.
- * - A read asks only as many home replicas as its level needs, its own first, then live ones
- *   before suspected ones (Cassandra's read path; with N=3, R=2 that halves the messages of a
- *   read). A replica that cannot be reached or answers with an error is replaced at once by the
- *   next one; if the asked replicas are still silent after `readSpeculativeRetryMs`, the rest are
- *   asked too (speculative retry), so a crashed replica that membership has not noticed yet costs
- *   that delay, not the request timeout. `readSpeculativeRetryMs` 0 asks every replica at once.
+ * - A read asks only as many home replicas as its level needs: its own first, then live ones
+ *   before suspected ones, taken in a rotating order (reqId) so every replica serves reads and
+ *   gets read-repaired (Cassandra's read path; with N=3, R=2 that halves the messages of a read).
+ *   A replica that cannot be reached or answers with an error is replaced at once; if the asked
+ *   replicas are still silent after `readSpeculativeRetryMs`, the rest are asked too (speculative
+ *   retry), so a crashed replica that membership has not noticed yet costs that delay, not the
+ *   request timeout. `readSpeculativeRetryMs` 0 (or not below the timeout) asks every one at once.
  * - Exactly one outcome per request: one reply and one `kv-coordinated` event, at `required`
  *   successes, as soon as success became impossible, or at `requestTimeoutMs`.
- * - After settling, a request stays in flight until every home replica answered or its tail
+ * - After settling, a request stays in flight until every home replica it asked answered or its tail
  *   ended: for a write, the deadline, when home replicas that never acknowledged get a hint
  *   (Dynamo §4.6; Cassandra: hints never count toward W, and only writes that met their level are
  *   hinted, so a failed write is not spread further); for a read, `readRepairWindowMs` more, then
@@ -162,9 +163,10 @@ export class Coordinator {
     }
     this.requests.set(reqId, req);
     this.host.schedule(config.requestTimeoutMs, { type: 'coord-deadline', reqId, serial: req.serial });
-    if (isRead && config.readSpeculativeRetryMs > 0 && required < replicas.length) {
+    const retryMs = config.readSpeculativeRetryMs;
+    if (isRead && retryMs > 0 && retryMs < config.requestTimeoutMs && required < replicas.length) {
       // progress() asks the replicas the level needs; the rest wait for the speculative retry.
-      this.host.schedule(config.readSpeculativeRetryMs, { type: 'coord-spare', reqId, serial: req.serial });
+      this.host.schedule(retryMs, { type: 'coord-spare', reqId, serial: req.serial });
     } else {
       let local = -1;
       for (let i = 0; i < replicas.length; i++) {
@@ -254,12 +256,21 @@ export class Coordinator {
     if (!this.host.send(node, req.msg)) this.record(req, i, 'unreachable');
   }
 
-  /** The replica a read asks next: its own, then live ones, then suspected ones, each in preference order. */
+  /**
+   * The replica a read asks next: its own, then live ones, then suspected ones. Among the others the
+   * order starts at a place that rotates with the reqId: always taking them in preference order
+   * would put every read on the first replicas and leave the last one unread and unrepaired.
+   */
   private nextToAsk(req: Request): number {
     const own = req.replicas.indexOf(this.host.self);
     if (own >= 0 && !req.asked[own]) return own;
+    // Rotate over the other replicas only (its own position would give its neighbour a double share).
+    const others = own >= 0 ? req.replicas.length - 1 : req.replicas.length;
+    const start = req.reqId % others;
     let suspect = -1;
-    for (let i = 0; i < req.replicas.length; i++) {
+    for (let k = 0; k < others; k++) {
+      const j = (start + k) % others;
+      const i = own >= 0 && j >= own ? j + 1 : j;
       if (req.asked[i]) continue;
       if (!this.host.isSuspect(req.replicas[i]!)) return i;
       if (suspect < 0) suspect = i;

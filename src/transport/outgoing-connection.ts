@@ -5,10 +5,10 @@
  *
  * - Frames sent while connecting are queued and written, after the hello, once connected.
  * - Pipelining: frames are written as they come; nothing waits for a reply.
- * - Coalescing: the frames of one event-loop turn (up to the next tick) are copied into one buffer
- *   and leave in one write: one syscall and one stream write request per turn instead of two
- *   stream writes per frame and a writev over all their pieces (the coordinator's hottest native
- *   call under load before this).
+ * - Coalescing: the small frames of one event-loop turn (up to the next tick) are copied into one
+ *   buffer and leave in one write: one stream write request per turn instead of two per frame.
+ *   A frame above `coalesceFrameBytesMax` (transfer batches, up to megabytes) is not copied: the
+ *   turn so far is written first, then the frame itself, so the order stays.
  * - Backpressure: bytes queued here plus bytes buffered in the socket are bounded by
  *   `queueBytesMax`; a frame beyond that is refused (the caller drops and counts it).
  */
@@ -26,6 +26,9 @@ export interface OutgoingLimits {
   /** Close the connection after this long without traffic. */
   readonly idleTimeoutMs: number;
 }
+
+/** Frames up to this size are copied into the turn's buffer; larger ones are written as they are, in bytes. */
+export const coalesceFrameBytesMax = 64 * 1024;
 
 export class OutgoingConnection {
   private readonly socket: Socket;
@@ -92,11 +95,19 @@ export class OutgoingConnection {
       this.pendingFrames++;
       return true;
     }
+    // Handed to the socket, as far as counting goes (as a corked write was).
+    this.countSent(payload.length);
+    if (payload.length > coalesceFrameBytesMax) {
+      this.flushTurn();
+      this.socket.cork();
+      this.socket.write(frameHeader(payload.length));
+      this.socket.write(payload);
+      this.socket.uncork();
+      return true;
+    }
     if (this.turn.length === 0) process.nextTick(() => this.flushTurn());
     this.turn.push(payload);
     this.turnBytes += payload.length;
-    // Handed to the socket, as far as counting goes (as a corked write was).
-    this.countSent(payload.length);
     return true;
   }
 

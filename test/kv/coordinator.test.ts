@@ -143,7 +143,7 @@ describe('Coordinator', () => {
   });
 
   it('times out with QUORUM_UNAVAILABLE (acks and required in the error) when replicas stay silent', () => {
-    const h = harness(['a', 'b', 'c']);
+    const h = harness(['a', 'b', 'c'], { config: { readSpeculativeRetryMs: 0 } });
     h.submit({ type: 'read', key: 'k' });
     h.answer('a', 'ok', 'x', v(5));
     h.fire('coord-deadline');
@@ -160,18 +160,19 @@ describe('Coordinator', () => {
   });
 
   it('a read returns the LWW-newest answer; a newest tombstone means NOT_FOUND', () => {
-    const h = harness(['a', 'b', 'c']);
+    const all = { config: { readSpeculativeRetryMs: 0 } };
+    const h = harness(['a', 'b', 'c'], all);
     h.submit({ type: 'read', key: 'k' });
     h.answer('a', 'ok', 'old', v(5));
     h.answer('b', 'ok', 'new', v(7));
     const r = h.replies[0]!.result;
     assert.ok(r.ok && new TextDecoder().decode(r.value) === 'new' && r.version!.physicalMs === 7);
-    const t = harness(['a', 'b', 'c']);
+    const t = harness(['a', 'b', 'c'], all);
     t.submit({ type: 'read', key: 'k' });
     t.answer('a', 'ok', 'old', v(5));
     t.answer('b', 'not-found', null, v(6));
     assert.equal(code(t.replies[0]?.result), 'KV_ERR_NOT_FOUND');
-    const n = harness(['a', 'b', 'c']);
+    const n = harness(['a', 'b', 'c'], all);
     n.submit({ type: 'read', key: 'k' });
     n.answer('a', 'not-found');
     n.answer('b', 'ok', 'only', v(3));
@@ -204,12 +205,13 @@ describe('Coordinator', () => {
     assert.equal(h.co.inflight, 0);
   });
 
-  it('a read asks only the replicas its level needs: its own first, then the first live one; done when they answered', () => {
+  // A fresh harness's first request has reqId 1: the other replicas are taken from index 1 on.
+  it('a read asks only the replicas its level needs: its own first, then a live one; done when they answered', () => {
     const h = harness(['b', 'me', 'c'], { localAnswer: 'not-found' });
     h.submit({ type: 'read', key: 'k' });
     assert.deepEqual(h.local.map((m) => m.op), ['read']);
-    assert.deepEqual(h.sent.map((s) => s.node), ['b'], 'c is not asked');
-    h.answer('b', 'ok', 'x', v(4));
+    assert.deepEqual(h.sent.map((s) => s.node), ['c'], 'one remote replica, b is not asked');
+    h.answer('c', 'ok', 'x', v(4));
     assert.equal(code(h.replies[0]?.result), 'ok');
     assert.equal(h.co.inflight, 0, 'no repair window when every asked replica answered');
     assert.equal(h.local.filter((m) => m.op === 'repair-write').length, 1, 'the stale local replica is repaired at once');
@@ -219,23 +221,37 @@ describe('Coordinator', () => {
     assert.deepEqual(all.sent.map((s) => s.node), ['a', 'b', 'c'], 'ALL asks every replica');
     const one = harness(['a', 'b', 'c']);
     one.submit({ type: 'read', key: 'k', consistency: 'one' });
-    assert.deepEqual(one.sent.map((s) => s.node), ['a']);
+    assert.deepEqual(one.sent.map((s) => s.node), ['b']);
+    const late = harness(['a', 'b', 'c'], { config: { requestTimeoutMs: 20, readSpeculativeRetryMs: 25 } });
+    late.submit({ type: 'read', key: 'k' });
+    assert.deepEqual(late.sent.map((s) => s.node), ['a', 'b', 'c'], 'a retry that could not come before the deadline: every replica at once');
+  });
+
+  it('reads rotate over the replicas, so every one serves reads (and gets read-repaired)', () => {
+    const h = harness(['a', 'b', 'c']);
+    for (let i = 0; i < 6; i++) h.submit({ type: 'read', key: 'k' });
+    const asked = new Map<string, number>();
+    for (const s of h.sent) asked.set(s.node, (asked.get(s.node) ?? 0) + 1);
+    assert.deepEqual([...asked.entries()].sort(), [['a', 4], ['b', 4], ['c', 4]]);
+    const own = harness(['me', 'b', 'c']);
+    for (let i = 0; i < 4; i++) own.submit({ type: 'read', key: 'k' });
+    assert.deepEqual(own.sent.map((s) => s.node).sort(), ['b', 'b', 'c', 'c']);
   });
 
   it('a read skips suspected replicas first, and replaces an unreachable or failing replica at once', () => {
-    const s = harness(['a', 'b', 'c'], { suspects: ['a'] });
+    const s = harness(['a', 'b', 'c'], { suspects: ['b'] });
     s.submit({ type: 'read', key: 'k' });
-    assert.deepEqual(s.sent.map((x) => x.node), ['b', 'c']);
-    const u = harness(['a', 'b', 'c'], { unreachable: ['a'] });
+    assert.deepEqual(s.sent.map((x) => x.node), ['c', 'a']);
+    const u = harness(['a', 'b', 'c'], { unreachable: ['b'] });
     u.submit({ type: 'read', key: 'k' });
-    assert.deepEqual(u.sent.map((x) => x.node), ['b', 'c']);
+    assert.deepEqual(u.sent.map((x) => x.node), ['c', 'a'], 'b (unreachable) was tried first, then replaced');
     const f = harness(['a', 'b', 'c']);
     f.submit({ type: 'read', key: 'k' });
-    assert.deepEqual(f.sent.map((x) => x.node), ['a', 'b']);
-    f.answer('a', 'overloaded');
-    assert.deepEqual(f.sent.map((x) => x.node), ['a', 'b', 'c'], 'the failed answer is replaced by c');
-    f.answer('b', 'ok', 'x', v(2));
+    assert.deepEqual(f.sent.map((x) => x.node), ['b', 'c']);
+    f.answer('b', 'overloaded');
+    assert.deepEqual(f.sent.map((x) => x.node), ['b', 'c', 'a'], 'the failed answer is replaced by a');
     f.answer('c', 'ok', 'x', v(2));
+    f.answer('a', 'ok', 'x', v(2));
     assert.equal(code(f.replies[0]?.result), 'ok');
     assert.equal(f.co.inflight, 0);
     const none = harness(['a', 'b', 'c'], { unreachable: ['a', 'b', 'c'] });
@@ -247,27 +263,28 @@ describe('Coordinator', () => {
   it('speculative retry: asked replicas still silent after readSpeculativeRetryMs, the rest are asked; an answer from a replica never asked is ignored', () => {
     const h = harness(['a', 'b', 'c']);
     h.submit({ type: 'read', key: 'k' });
-    h.co.onResponse('c', { type: 'kv-rep', reqId: h.sent[0]!.msg.reqId, status: 'ok', value: null, version: v(1) }, 15);
+    assert.deepEqual(h.sent.map((x) => x.node), ['b', 'c']);
+    h.co.onResponse('a', { type: 'kv-rep', reqId: h.sent[0]!.msg.reqId, status: 'ok', value: null, version: v(1) }, 15);
     assert.equal(h.co.stats.repliesIgnored, 1);
-    h.answer('a', 'ok', 'x', v(3));
+    h.answer('b', 'ok', 'x', v(3));
     assert.equal(h.replies.length, 0);
     h.fire('coord-spare', 35);
     assert.equal(h.co.stats.speculativeRetries, 1);
-    assert.deepEqual(h.sent.map((x) => x.node), ['a', 'b', 'c']);
-    h.answer('c', 'ok', 'x', v(3));
+    assert.deepEqual(h.sent.map((x) => x.node), ['b', 'c', 'a']);
+    h.answer('a', 'ok', 'x', v(3));
     assert.equal(code(h.replies[0]?.result), 'ok');
-    assert.equal(h.timers.at(-1)?.type, 'coord-repair', 'b may still answer within the repair window');
+    assert.equal(h.timers.at(-1)?.type, 'coord-repair', 'c may still answer within the repair window');
     h.co.checkInvariants();
-    h.answer('b', 'ok', 'old', v(1));
+    h.answer('c', 'ok', 'old', v(1));
     assert.equal(h.co.inflight, 0);
-    assert.deepEqual(h.sent.filter((x) => x.msg.op === 'repair-write').map((x) => x.node), ['b']);
+    assert.deepEqual(h.sent.filter((x) => x.msg.op === 'repair-write').map((x) => x.node), ['c']);
     const late = harness(['a', 'b', 'c']);
     late.submit({ type: 'read', key: 'k' });
-    late.answer('a', 'ok', 'x', v(3));
     late.answer('b', 'ok', 'x', v(3));
+    late.answer('c', 'ok', 'x', v(3));
     late.fire('coord-spare', 35);
     assert.equal(late.co.stats.speculativeRetries, 0, 'a finished read asks nobody else');
-    assert.deepEqual(late.sent.map((x) => x.node), ['a', 'b']);
+    assert.deepEqual(late.sent.map((x) => x.node), ['b', 'c']);
   });
 
   it('hints: silent replicas of a successful write at the deadline; suspects at settle; none for failed writes', () => {

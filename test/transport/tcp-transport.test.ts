@@ -9,6 +9,7 @@ import { after, describe, it } from 'node:test';
 import { parseAddress } from '../../src/transport/address.js';
 import { frameHeader } from '../../src/transport/frame-codec.js';
 import { encodeHello } from '../../src/transport/hello.js';
+import { coalesceFrameBytesMax } from '../../src/transport/outgoing-connection.js';
 import { generateKey, Keyring } from '../../src/transport/keyring.js';
 import { listenTcpTransport, type TcpTransport, type TcpTransportOptions } from '../../src/transport/tcp-transport.js';
 import type { Address } from '../../src/wire/types.js';
@@ -138,6 +139,20 @@ describe('TCP transport', () => {
       assert.equal(atB.length, 0, name);
       assert.equal(b.stats.received, 0, name);
     }
+  });
+
+  it('keeps frame order when small (coalesced per turn) and large (written as they are) frames mix in one turn', async () => {
+    const a = await listen();
+    const b = await listen();
+    const atB = record(b);
+    a.send(b.localAddress, Uint8Array.of(0));
+    await waitFor('the connection', () => atB.length === 1);
+    const large = patternBytes(coalesceFrameBytesMax + 1);
+    const sizes = [1, 2, large.length, 3, large.length, 4];
+    for (const n of sizes) a.send(b.localAddress, n === large.length ? large : Uint8Array.from({ length: n }, () => n));
+    await waitFor('every frame', () => atB.length === 1 + sizes.length);
+    assert.deepEqual(atB.slice(1).map((r) => r.bytes.length), sizes);
+    assert.deepEqual(atB[3]!.bytes, large);
   });
 
   it('drops and counts frames beyond queueBytesMaxPerPeer when the peer never reads', async () => {
