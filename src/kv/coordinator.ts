@@ -210,7 +210,7 @@ export class Coordinator {
     if (!req.settled) {
       this.stats.timedOut++;
       const pending = req.askedCount - req.answered;
-      this.settle(req, decide(req.op, this.tally(req), true) as ClientErrorCode, nowMs, `${pending} of ${req.replicas.length} home replicas did not answer within ${this.host.config.requestTimeoutMs} ms`);
+      this.settle(req, decide(req.op, this.tally(req), true) as ClientErrorCode, nowMs, `${pending} of the ${req.askedCount} home replicas asked did not answer within ${this.host.config.requestTimeoutMs} ms`);
       this.finish(req, nowMs);
       return;
     }
