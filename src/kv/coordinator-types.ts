@@ -44,8 +44,12 @@ export interface CoordinatorHost {
  * finished request is ignored even if its reqId was reused after the u32 counter wrapped.
  */
 export type CoordinatorTimer =
-  /** requestTimeoutMs after the request started: settle it if it is still open, then finish it. */
-  | { readonly type: 'coord-deadline'; readonly reqId: number; readonly serial: number }
+  /**
+   * The oldest request's deadline (requestTimeoutMs after it started): every request whose deadline
+   * passed is settled if still open, then finished. One such timer is armed at a time, not one per
+   * request: requests start in clock order and all wait the same time, so the oldest is due first.
+   */
+  | { readonly type: 'coord-deadline' }
   /** readRepairWindowMs after a read settled: repair the stale replicas seen so far, then finish. */
   | { readonly type: 'coord-repair'; readonly reqId: number; readonly serial: number }
   /** readSpeculativeRetryMs after a read asked only the replicas its level needs: ask the rest if it is still open. */

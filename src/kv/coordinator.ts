@@ -54,6 +54,10 @@ interface Request {
   /** The record written (null for reads): what a hint carries. */
   readonly record: StoredRecord | null;
   readonly required: number;
+  /** When the request times out (start + requestTimeoutMs). */
+  readonly deadlineMs: number;
+  /** Its deadline was handled (a settled read may outlive it by its repair window). */
+  deadlinePassed: boolean;
   readonly replicas: readonly NodeName[];
   /** What every home replica is (or would be) sent. */
   readonly msg: KvRequestMsg;
@@ -92,6 +96,10 @@ export class Coordinator {
   private readonly requests = new Map<number, Request>();
   private lastReqId = 0;
   private nextSerial = 1;
+  /** A coord-deadline timer is armed (there is at most one; see CoordinatorTimer). */
+  private deadlineArmed = false;
+  /** The newest request's start: requests must start in clock order for the deadline sweep. */
+  private lastSubmitMs = -Infinity;
 
   constructor(host: CoordinatorHost) {
     this.host = host;
@@ -143,6 +151,8 @@ export class Coordinator {
       value,
       record,
       required,
+      deadlineMs: nowMs + config.requestTimeoutMs,
+      deadlinePassed: false,
       replicas,
       msg,
       answers: new Array<KvResponseMsg | Unreachable | undefined>(replicas.length).fill(undefined),
@@ -161,8 +171,13 @@ export class Coordinator {
       this.settle(req, 'KV_ERR_QUORUM_UNAVAILABLE', nowMs, `${replicas.length} home replicas on the ring, ${required} required`);
       return;
     }
+    assert(nowMs >= this.lastSubmitMs, 'coordinator: requests must start in clock order');
+    this.lastSubmitMs = nowMs;
     this.requests.set(reqId, req);
-    this.host.schedule(config.requestTimeoutMs, { type: 'coord-deadline', reqId, serial: req.serial });
+    if (!this.deadlineArmed) {
+      this.deadlineArmed = true;
+      this.host.schedule(config.requestTimeoutMs, { type: 'coord-deadline' });
+    }
     const retryMs = config.readSpeculativeRetryMs;
     if (isRead && retryMs > 0 && retryMs < config.requestTimeoutMs && required < replicas.length) {
       // progress() asks the replicas the level needs; the rest wait for the speculative retry.
@@ -193,35 +208,31 @@ export class Coordinator {
 
   /** A coordinator timer fired. */
   handleTimer(timer: CoordinatorTimer, nowMs: number): void {
+    if (timer.type === 'coord-deadline') {
+      this.onDeadlines(nowMs);
+      return;
+    }
     const req = this.requests.get(timer.reqId);
     if (req === undefined || req.serial !== timer.serial) return; // finished already
     if (timer.type === 'coord-repair') {
       this.finish(req, nowMs);
       return;
     }
-    if (timer.type === 'coord-spare') {
-      if (req.settled || req.askedCount === req.replicas.length) return;
-      this.stats.speculativeRetries++;
-      while (req.askedCount < req.replicas.length) this.ask(req, this.nextToAsk(req), nowMs);
-      this.progress(req, nowMs);
-      return;
-    }
-    // The deadline: an open request fails now; a settled read keeps its repair window.
-    if (!req.settled) {
-      this.stats.timedOut++;
-      const pending = req.askedCount - req.answered;
-      this.settle(req, decide(req.op, this.tally(req), true) as ClientErrorCode, nowMs, `${pending} of the ${req.askedCount} home replicas asked did not answer within ${this.host.config.requestTimeoutMs} ms`);
-      this.finish(req, nowMs);
-      return;
-    }
-    if (req.op !== 'read') this.finish(req, nowMs);
+    if (req.settled || req.askedCount === req.replicas.length) return;
+    this.stats.speculativeRetries++;
+    while (req.askedCount < req.replicas.length) this.ask(req, this.nextToAsk(req), nowMs);
+    this.progress(req, nowMs);
   }
 
   /** Throws an AssertionError if an internal invariant is broken. */
   checkInvariants(): void {
     assert(this.requests.size <= this.host.config.inflightRequestsMax, 'coordinator: more requests in flight than inflightRequestsMax');
+    let previousDeadlineMs = -Infinity;
     for (const [reqId, req] of this.requests) {
       assert(reqId === req.reqId && reqId !== repairReqId, 'coordinator: request indexed under a wrong reqId');
+      assert(req.deadlineMs >= previousDeadlineMs, 'coordinator: requests out of deadline order');
+      previousDeadlineMs = req.deadlineMs;
+      assert(req.deadlinePassed || this.deadlineArmed, 'coordinator: a request waits for a deadline no timer is armed for');
       let answered = 0;
       let successes = 0;
       let asked = 0;
@@ -241,6 +252,38 @@ export class Coordinator {
   }
 
   // --- internals ------------------------------------------------------------------------------------
+
+  /**
+   * Handles every request whose deadline passed and arms the timer for the next one. The map keeps
+   * insertion order, which is start order and so deadline order: the sweep stops at the first
+   * request still within its time. (A timer per request would keep one heap entry alive per
+   * request for the whole timeout; under load that is most of the runtime's old-generation garbage.)
+   */
+  private onDeadlines(nowMs: number): void {
+    this.deadlineArmed = false;
+    for (const req of this.requests.values()) {
+      if (req.deadlineMs > nowMs) {
+        this.deadlineArmed = true;
+        this.host.schedule(req.deadlineMs - nowMs, { type: 'coord-deadline' });
+        return;
+      }
+      if (req.deadlinePassed) continue; // a settled read in its repair window
+      req.deadlinePassed = true;
+      this.onDeadline(req, nowMs);
+    }
+  }
+
+  /** The deadline of one request: an open request fails now; a settled read keeps its repair window. */
+  private onDeadline(req: Request, nowMs: number): void {
+    if (!req.settled) {
+      this.stats.timedOut++;
+      const pending = req.askedCount - req.answered;
+      this.settle(req, decide(req.op, this.tally(req), true) as ClientErrorCode, nowMs, `${pending} of the ${req.askedCount} home replicas asked did not answer within ${this.host.config.requestTimeoutMs} ms`);
+      this.finish(req, nowMs);
+      return;
+    }
+    if (req.op !== 'read') this.finish(req, nowMs);
+  }
 
   /** Sends the request to home replica `i` (or serves it locally); an unreachable one is recorded at once. */
   private ask(req: Request, i: number, nowMs: number): void {

@@ -1,24 +1,22 @@
 /**
  * Prometheus metrics of one node (prom-client, text format 0.0.4 at `/metrics`). Counters the
  * cores already keep (membership, coordinator, transports) are read at scrape time, so the hot
- * path pays nothing for them; only request latency is observed per operation.
+ * path pays nothing for them; per-request counts and latency go through RequestMetrics, which keeps
+ * plain counters and builds the families at scrape time.
  * docs/metrics.md lists every family.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ClientOp, ClientResult } from '../kv/client-types.js';
 import type { NodeEvent } from '../node/types.js';
 import type { NodeRuntime } from './node-runtime.js';
-
-/** Latency buckets in seconds: loopback sub-ms up to the default 1 s request timeout and beyond. */
-const latencyBucketsSeconds = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+import { RequestMetrics } from './request-metrics.js';
 
 type Source = () => number;
 
 export class RuntimeMetrics {
   readonly registry = new Registry();
   readonly contentType: string;
-  private readonly requests: Counter<'op' | 'outcome' | 'consistency'>;
-  private readonly latency: Histogram<'op'>;
+  private readonly requests: RequestMetrics;
   private readonly events: Counter<'type'>;
   private readonly kvEventCounts = { hintsReplayed: 0, transferred: 0, antiEntropyRepaired: 0 };
 
@@ -26,8 +24,7 @@ export class RuntimeMetrics {
     this.contentType = this.registry.contentType;
     collectDefaultMetrics({ register: this.registry, prefix: 'ringkv_' });
     const r = this.registry;
-    this.requests = new Counter({ name: 'ringkv_kv_requests_total', help: 'Client operations coordinated by this node, by operation, outcome (ok or error code) and consistency level', labelNames: ['op', 'outcome', 'consistency'], registers: [r] });
-    this.latency = new Histogram({ name: 'ringkv_kv_request_duration_seconds', help: 'Client operation latency at the coordinator, by operation', labelNames: ['op'], buckets: latencyBucketsSeconds, registers: [r] });
+    this.requests = new RequestMetrics(r);
     this.events = new Counter({ name: 'ringkv_events_total', help: 'Membership and cluster events seen by this node, by type', labelNames: ['type'], registers: [r] });
 
     const core = () => rt.nodeCore;
@@ -91,8 +88,7 @@ export class RuntimeMetrics {
   }
 
   observeRequest(op: ClientOp, result: ClientResult, elapsedMs: number): void {
-    this.requests.inc({ op: op.type, outcome: result.ok ? 'ok' : result.error.code, consistency: op.consistency ?? 'default' });
-    this.latency.observe({ op: op.type }, elapsedMs / 1000);
+    this.requests.observe(op.type, result.ok ? 'ok' : result.error.code, op.consistency ?? 'default', elapsedMs / 1000);
   }
 
   onEvent(event: NodeEvent): void {

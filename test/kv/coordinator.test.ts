@@ -24,6 +24,8 @@ interface Harness {
   config: KvConfig;
   sent: Array<{ node: string; msg: KvRequestMsg }>;
   timers: CoordinatorTimer[];
+  /** The delay each timer in `timers` was scheduled with. */
+  delays: number[];
   events: KvEvent[];
   replies: Array<{ requestId: number; result: ClientResult }>;
   hints: Array<{ target: string; key: string; record: StoredRecord }>;
@@ -44,6 +46,7 @@ function harness(replicas: string[], options: { self?: string; config?: Partial<
     config,
     sent: [],
     timers: [],
+    delays: [],
     events: [],
     replies: [],
     hints: [],
@@ -81,7 +84,10 @@ function harness(replicas: string[], options: { self?: string; config?: Partial<
       return rep;
     },
     newVersion: () => v(clock++, 9),
-    schedule: (_afterMs, timer) => h.timers.push(timer),
+    schedule: (afterMs, timer) => {
+      h.timers.push(timer);
+      h.delays.push(afterMs);
+    },
     emit: (e) => h.events.push(e),
     reply: (requestId, result) => h.replies.push({ requestId, result }),
     storeHint: (target, key, record) => h.hints.push({ target, key, record }),
@@ -310,6 +316,51 @@ describe('Coordinator', () => {
     f.fire('coord-deadline');
     assert.equal(code(f.replies[0]?.result), 'KV_ERR_QUORUM_UNAVAILABLE');
     assert.equal(f.hints.length, 0, 'hints never make up for a missed W');
+  });
+
+  it('one deadline timer at a time: armed for the oldest request, it times out every request due and re-arms for the next', () => {
+    const h = harness(['a', 'b', 'c'], { config: { readSpeculativeRetryMs: 0 } });
+    const deadlines = () => h.timers.map((t, i) => [t.type, h.delays[i]]).filter(([t]) => t === 'coord-deadline');
+    h.co.submit(1, put('k1'), 0);
+    h.co.submit(2, put('k2'), 300);
+    h.co.submit(3, put('k3'), 300);
+    h.co.submit(4, put('k4'), 700);
+    assert.deepEqual(deadlines(), [['coord-deadline', 1000]], 'only the first request armed a timer');
+    // k2 succeeds and finishes early; k1, k3, k4 stay silent.
+    for (const node of ['a', 'b', 'c']) {
+      const msg = h.sent.find((x) => x.node === node && x.msg.key === 'k2')!.msg;
+      h.co.onResponse(node, { type: 'kv-rep', reqId: msg.reqId, status: 'ok', value: null, version: msg.version }, 310);
+    }
+    h.co.checkInvariants();
+    h.co.handleTimer({ type: 'coord-deadline' }, 1000);
+    assert.deepEqual(h.replies.map((r) => [r.requestId, code(r.result)]), [[2, 'ok'], [1, 'KV_ERR_QUORUM_UNAVAILABLE']]);
+    assert.deepEqual(deadlines().at(-1), ['coord-deadline', 300], 're-armed for k3 (started at 300)');
+    h.co.checkInvariants();
+    h.co.handleTimer({ type: 'coord-deadline' }, 1300);
+    assert.deepEqual(h.replies.map((r) => r.requestId), [2, 1, 3]);
+    assert.deepEqual(deadlines().at(-1), ['coord-deadline', 400]);
+    h.co.handleTimer({ type: 'coord-deadline' }, 1750); // late: still handles k4
+    assert.deepEqual(h.replies.map((r) => r.requestId), [2, 1, 3, 4]);
+    assert.equal(h.co.inflight, 0);
+    assert.equal(deadlines().length, 3, 'nothing left: no timer re-armed');
+    h.co.submit(5, put('k5'), 2000);
+    assert.deepEqual(deadlines().at(-1), ['coord-deadline', 1000], 'the next request arms it again');
+    h.co.checkInvariants();
+  });
+
+  it('a settled read in its repair window outlives its deadline without blocking later deadlines', () => {
+    const h = harness(['me', 'b', 'c'], { self: 'me', config: { readSpeculativeRetryMs: 0, readRepairWindowMs: 5000 } });
+    h.co.submit(1, { type: 'read', key: 'r' }, 0); // own replica answers at once
+    const b = h.sent.find((x) => x.node === 'b')!.msg;
+    h.co.onResponse('b', { type: 'kv-rep', reqId: b.reqId, status: 'ok', value: null, version: null }, 5);
+    assert.equal(h.replies.length, 1, 'settled at R=2; c is still awaited for repair');
+    h.co.submit(2, put('w'), 500);
+    h.co.handleTimer({ type: 'coord-deadline' }, 1000);
+    assert.equal(h.co.inflight, 2, 'the read keeps its repair window');
+    h.co.handleTimer({ type: 'coord-deadline' }, 1500);
+    assert.equal(code(h.replies[1]?.result), 'KV_ERR_QUORUM_UNAVAILABLE', 'the later write still timed out on time');
+    assert.equal(h.co.inflight, 1);
+    h.co.checkInvariants();
   });
 
   it('reqIds are unique, never 0, and bounded by inflightRequestsMax', () => {
