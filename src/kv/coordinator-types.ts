@@ -52,8 +52,12 @@ export type CoordinatorTimer =
   | { readonly type: 'coord-deadline' }
   /** readRepairWindowMs after a read settled: repair the stale replicas seen so far, then finish. */
   | { readonly type: 'coord-repair'; readonly reqId: number; readonly serial: number }
-  /** readSpeculativeRetryMs after a read asked only the replicas its level needs: ask the rest if it is still open. */
-  | { readonly type: 'coord-spare'; readonly reqId: number; readonly serial: number };
+  /**
+   * The oldest waiting read's speculative retry (readSpeculativeRetryMs after it asked only the
+   * replicas its level needs): every read whose retry is due and still open asks the rest. One at a
+   * time, like coord-deadline.
+   */
+  | { readonly type: 'coord-spare' };
 
 /** Counters of a coordinator, for metrics and tests. */
 export interface CoordinatorStats {

@@ -56,6 +56,8 @@ interface Request {
   readonly required: number;
   /** When the request times out (start + requestTimeoutMs). */
   readonly deadlineMs: number;
+  /** When a read that asked only the replicas its level needs asks the rest (Infinity: never). */
+  readonly spareDueMs: number;
   /** Its deadline was handled (a settled read may outlive it by its repair window). */
   deadlinePassed: boolean;
   readonly replicas: readonly NodeName[];
@@ -100,6 +102,16 @@ export class Coordinator {
   private deadlineArmed = false;
   /** The newest request's start: requests must start in clock order for the deadline sweep. */
   private lastSubmitMs = -Infinity;
+  /**
+   * Reads waiting for their speculative retry, oldest first (all wait the same time, so this is
+   * due order); entries before `spareHead` are done. Finished reads leave at the next sweep, which
+   * runs at least every readSpeculativeRetryMs while any is queued: the queue holds the reads of
+   * about one retry delay.
+   */
+  private spareQueue: Request[] = [];
+  private spareHead = 0;
+  /** A coord-spare timer is armed (at most one). */
+  private spareArmed = false;
 
   constructor(host: CoordinatorHost) {
     this.host = host;
@@ -141,6 +153,7 @@ export class Coordinator {
       const version = this.host.newVersion(nowMs);
       record = op.type === 'delete' ? tombstoneRecord(version, config.tombstoneGraceMs) : valueRecord(value!, version);
     }
+    const retryMs = config.readSpeculativeRetryMs;
     const msg: KvRequestMsg = { type: 'kv-req', reqId, op: op.type, key: op.key, value, version: record === null ? null : record.version };
     const req: Request = {
       serial: this.nextSerial++,
@@ -152,6 +165,7 @@ export class Coordinator {
       record,
       required,
       deadlineMs: nowMs + config.requestTimeoutMs,
+      spareDueMs: isRead && retryMs > 0 && retryMs < config.requestTimeoutMs && required < replicas.length ? nowMs + retryMs : Infinity,
       deadlinePassed: false,
       replicas,
       msg,
@@ -178,10 +192,13 @@ export class Coordinator {
       this.deadlineArmed = true;
       this.host.schedule(config.requestTimeoutMs, { type: 'coord-deadline' });
     }
-    const retryMs = config.readSpeculativeRetryMs;
-    if (isRead && retryMs > 0 && retryMs < config.requestTimeoutMs && required < replicas.length) {
+    if (req.spareDueMs !== Infinity) {
       // progress() asks the replicas the level needs; the rest wait for the speculative retry.
-      this.host.schedule(retryMs, { type: 'coord-spare', reqId, serial: req.serial });
+      this.spareQueue.push(req);
+      if (!this.spareArmed) {
+        this.spareArmed = true;
+        this.host.schedule(retryMs, { type: 'coord-spare' });
+      }
     } else {
       let local = -1;
       for (let i = 0; i < replicas.length; i++) {
@@ -212,16 +229,13 @@ export class Coordinator {
       this.onDeadlines(nowMs);
       return;
     }
-    const req = this.requests.get(timer.reqId);
-    if (req === undefined || req.serial !== timer.serial) return; // finished already
-    if (timer.type === 'coord-repair') {
-      this.finish(req, nowMs);
+    if (timer.type === 'coord-spare') {
+      this.onSpares(nowMs);
       return;
     }
-    if (req.settled || req.askedCount === req.replicas.length) return;
-    this.stats.speculativeRetries++;
-    while (req.askedCount < req.replicas.length) this.ask(req, this.nextToAsk(req), nowMs);
-    this.progress(req, nowMs);
+    const req = this.requests.get(timer.reqId);
+    if (req === undefined || req.serial !== timer.serial) return; // finished already
+    this.finish(req, nowMs);
   }
 
   /** Throws an AssertionError if an internal invariant is broken. */
@@ -233,6 +247,7 @@ export class Coordinator {
       assert(req.deadlineMs >= previousDeadlineMs, 'coordinator: requests out of deadline order');
       previousDeadlineMs = req.deadlineMs;
       assert(req.deadlinePassed || this.deadlineArmed, 'coordinator: a request waits for a deadline no timer is armed for');
+      assert(req.spareDueMs === Infinity || req.settled || req.askedCount === req.replicas.length || this.spareArmed, 'coordinator: a read waits for a retry no timer is armed for');
       let answered = 0;
       let successes = 0;
       let asked = 0;
@@ -270,6 +285,33 @@ export class Coordinator {
       if (req.deadlinePassed) continue; // a settled read in its repair window
       req.deadlinePassed = true;
       this.onDeadline(req, nowMs);
+    }
+  }
+
+  /** Asks the remaining replicas for every queued read whose retry is due, and arms the timer for the next. */
+  private onSpares(nowMs: number): void {
+    this.spareArmed = false;
+    const queue = this.spareQueue;
+    while (this.spareHead < queue.length) {
+      const req = queue[this.spareHead]!;
+      const open = this.requests.get(req.reqId) === req && !req.settled && req.askedCount < req.replicas.length;
+      if (open && req.spareDueMs > nowMs) {
+        this.spareArmed = true;
+        this.host.schedule(req.spareDueMs - nowMs, { type: 'coord-spare' });
+        break;
+      }
+      queue[this.spareHead++] = undefined as unknown as Request; // let it be collected
+      if (!open) continue;
+      this.stats.speculativeRetries++;
+      while (req.askedCount < req.replicas.length) this.ask(req, this.nextToAsk(req), nowMs);
+      this.progress(req, nowMs);
+    }
+    if (this.spareHead === queue.length) {
+      this.spareQueue = [];
+      this.spareHead = 0;
+    } else if (this.spareHead >= 1024 && this.spareHead * 2 >= queue.length) {
+      this.spareQueue = queue.slice(this.spareHead);
+      this.spareHead = 0;
     }
   }
 

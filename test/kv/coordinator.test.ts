@@ -348,6 +348,33 @@ describe('Coordinator', () => {
     h.co.checkInvariants();
   });
 
+  it('one speculative-retry timer at a time: due reads ask the rest, finished ones are skipped, it re-arms for the next', () => {
+    const h = harness(['me', 'b', 'c'], { self: 'me', config: { readSpeculativeRetryMs: 25 } });
+    const spares = () => h.timers.map((t, i) => [t.type, h.delays[i]]).filter(([t]) => t === 'coord-spare');
+    const askedFor = (key: string) => h.sent.filter((x) => x.msg.key === key).map((x) => x.node);
+    h.co.submit(1, { type: 'read', key: 'r1' }, 0);
+    h.co.submit(2, { type: 'read', key: 'r2' }, 10);
+    h.co.submit(3, { type: 'read', key: 'r3' }, 20);
+    assert.deepEqual(spares(), [['coord-spare', 25]]);
+    for (const key of ['r1', 'r2', 'r3']) assert.equal(askedFor(key).length, 1, 'own replica + one other');
+    const r2 = h.sent.find((x) => x.msg.key === 'r2')!;
+    h.co.onResponse(r2.node, { type: 'kv-rep', reqId: r2.msg.reqId, status: 'not-found', value: null, version: null }, 12);
+    assert.equal(h.replies.length, 1, 'r2 answered by its two replicas');
+    h.co.checkInvariants();
+    h.co.handleTimer({ type: 'coord-spare' }, 25);
+    assert.equal(askedFor('r1').length, 2, 'r1 asked the remaining replica');
+    assert.equal(h.co.stats.speculativeRetries, 1);
+    assert.deepEqual(spares().at(-1), ['coord-spare', 20], 'r2 skipped (finished); re-armed for r3 (due at 45)');
+    h.co.checkInvariants();
+    h.co.handleTimer({ type: 'coord-spare' }, 45);
+    assert.equal(askedFor('r3').length, 2);
+    assert.equal(h.co.stats.speculativeRetries, 2);
+    assert.equal(spares().length, 2, 'queue empty: not re-armed');
+    h.co.submit(4, { type: 'read', key: 'r4' }, 50);
+    assert.deepEqual(spares().at(-1), ['coord-spare', 25]);
+    h.co.checkInvariants();
+  });
+
   it('a settled read in its repair window outlives its deadline without blocking later deadlines', () => {
     const h = harness(['me', 'b', 'c'], { self: 'me', config: { readSpeculativeRetryMs: 0, readRepairWindowMs: 5000 } });
     h.co.submit(1, { type: 'read', key: 'r' }, 0); // own replica answers at once
