@@ -93,15 +93,13 @@ export class Ring {
     const want = Math.min(n, this.nodeNames.length);
     const result: NodeName[] = [];
     if (want === 0) return result;
-    const seen = new Set<number>();
     const tokens = this.positions.length;
     let i = this.firstTokenAtOrAfter(position);
     for (let walked = 0; walked < tokens && result.length < want; walked++) {
-      const owner = this.owners[i]!;
-      if (!seen.has(owner)) {
-        seen.add(owner);
-        result.push(this.nodeNames[owner]!);
-      }
+      // A scan of the few names taken so far (names are distinct per owner) instead of a Set:
+      // every client operation computes a preference list of about N = 3.
+      const name = this.nodeNames[this.owners[i]!]!;
+      if (!result.includes(name)) result.push(name);
       i = i + 1 === tokens ? 0 : i + 1;
     }
     assert(result.length === want, 'a full walk of the ring visits every node');
