@@ -51,14 +51,18 @@ export class RequestMetrics {
         }
       },
     });
-    // A histogram whose state lives here: the registry only calls get() (and reset()) on it.
+    // A histogram whose state lives here: the registry only calls get() (and reset()) on it. Its
+    // reset clears the counts too: the counter's own reset is undone by its collect().
     const histogram = {
       name: latencyName,
       help: 'Client operation latency at the coordinator, by operation',
       type: 'histogram',
       aggregator: 'sum',
       get: () => Promise.resolve({ name: latencyName, help: histogram.help, type: 'histogram', aggregator: 'sum', values: this.latencyValues() }),
-      reset: () => this.latency.clear(),
+      reset: () => {
+        this.latency.clear();
+        this.counts.clear();
+      },
     };
     registry.registerMetric(histogram as unknown as Counter);
   }

@@ -66,7 +66,8 @@ export class KeyOrder {
       const next = entry.waiting.shift()!;
       next.resolve(this.start(key, entry, next.isWrite, next.fn));
     }
-    if (entry.readsRunning === 0 && entry.writesRunning === 0 && entry.waiting.length === 0 && this.keys.get(key) === entry) this.keys.delete(key);
+    // An entry stays in the map while it has work, so this is the key's entry: drop it when idle.
+    if (entry.readsRunning === 0 && entry.writesRunning === 0 && entry.waiting.length === 0) this.keys.delete(key);
   }
 }
 
