@@ -56,7 +56,7 @@ export function registerKvBench(program: Command): void {
     .option('--keyspace <n>', 'random keys (-r for redis-benchmark, key-i mod n for HTTP); 0 = redis-benchmark\'s single key', '100000')
     .option('--http-requests <n>', 'HTTP requests per test', '50000')
     .option('--http-connections <n>', 'HTTP keep-alive connections', '48')
-    .option('--storage-sync <mode>', 'the nodes\' storageSync: background (default: commit and fsync off the event loop) or commit (on it)', 'background')
+    .option('--storage-sync <mode>', 'the nodes\' storageSync: background (default: LMDB commit and fsync off the event loop), wal (write-ahead log, LMDB checkpoints) or commit (LMDB fsync on the event loop)', 'background')
     .option('--set <field=value>', 'passed to every node as `ringkv start --set` (repeatable; e.g. kv.readSpeculativeRetryMs=0)', collectSetting, [] as string[])
     .option('--warmup <n>', 'unrecorded requests per test type before the first round (JIT warm-up of the nodes); 0 = none', '10000')
     .action(async (flags: Flags) => {
@@ -69,7 +69,7 @@ export function registerKvBench(program: Command): void {
       const httpRequests = parseIntOption('--http-requests', flags.httpRequests, 1, requestsMax);
       const httpConnections = parseIntOption('--http-connections', flags.httpConnections, 1, 10_000);
       const warmup = parseIntOption('--warmup', flags.warmup, 0, requestsMax);
-      if (flags.storageSync !== 'background' && flags.storageSync !== 'commit') throw new Error(`--storage-sync must be background or commit, not ${flags.storageSync}`);
+      if (!['background', 'wal', 'commit'].includes(flags.storageSync)) throw new Error(`--storage-sync must be background, wal or commit, not ${flags.storageSync}`);
 
       console.log(machineHeader('ringkv KV benchmark (local cluster of ringkv processes)'));
       console.log(`\nclients run on the same machine as the nodes and compete for its cores; every test targets node 1; storageSync ${flags.storageSync} (every reply and ack waits for its fsync)${flags.set.length > 0 ? `; node settings ${flags.set.join(' ')}` : ''}; targets judged on unpipelined rows\n`);

@@ -53,7 +53,7 @@ export interface RuntimeConfig {
    * How batches reach the disk (docs/storage.md): 'background' (default) commits and fsyncs on
    * lmdb-js's write thread, 'commit' on the event loop. Both acknowledge only what is on disk.
    */
-  readonly storageSync: 'background' | 'commit';
+  readonly storageSync: 'background' | 'wal' | 'commit';
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Overrides of the SWIM defaults (docs/configuration.md). */
   readonly membership: Partial<SwimConfig>;
@@ -72,7 +72,7 @@ export const runtimeDefaults = {
   leaveTimeoutMs: 3_000,
   inputQueueMax: 100_000,
   storagePendingWritesMax: pendingWritesMaxDefault,
-  storageSync: 'background',
+  storageSync: 'wal',
   logLevel: 'info',
 } as const;
 
@@ -151,7 +151,7 @@ export function validateRuntimeConfig(c: RuntimeConfig): Result<RuntimeConfig, R
   if (!Number.isSafeInteger(c.storageMapBytes) || c.storageMapBytes < c.storageBytesMax) return bad('storageMapBytes', 'must be an integer >= storageBytesMax');
   if (!Number.isInteger(c.leaveTimeoutMs) || c.leaveTimeoutMs < 0 || c.leaveTimeoutMs > 60_000) return bad('leaveTimeoutMs', 'must be 0..60000 ms');
   if (!Number.isInteger(c.inputQueueMax) || c.inputQueueMax < 100 || c.inputQueueMax > 10_000_000) return bad('inputQueueMax', 'must be 100..10000000');
-  if (c.storageSync !== 'background' && c.storageSync !== 'commit') return bad('storageSync', 'must be background or commit');
+  if (c.storageSync !== 'background' && c.storageSync !== 'wal' && c.storageSync !== 'commit') return bad('storageSync', 'must be background, wal or commit');
   if (!Number.isInteger(c.storagePendingWritesMax) || c.storagePendingWritesMax < 1 || c.storagePendingWritesMax > 10_000_000) return bad('storagePendingWritesMax', 'must be 1..10000000');
   if (!['debug', 'info', 'warn', 'error'].includes(c.logLevel)) return bad('logLevel', 'must be debug, info, warn or error');
   // Own fields only: `in` would also accept Object.prototype names (toString, constructor, __proto__).

@@ -399,11 +399,11 @@ export class NodeRuntime implements NodeService {
 
   private waitForFlush(): void {
     if (this.backlogWait) return;
-    const durable = this.storage.durable();
-    assert(durable !== undefined, 'a backlogged store has a flush in progress');
+    const drained = this.storage.drained();
+    assert(drained !== undefined, 'a backlogged store has a flush or checkpoint to wait for');
     this.backlogWait = true;
     this.stats.backlogWaits++;
-    durable.then(
+    drained.then(
       () => {
         this.backlogWait = false;
         if (this.inputs.length > 0) this.scheduleDrain();

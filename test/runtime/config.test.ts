@@ -169,7 +169,7 @@ describe('validateRuntimeConfig', () => {
     for (const v of [-1, 60_001, 1.5]) expectInvalid({ leaveTimeoutMs: v }, 'leaveTimeoutMs', /0\.\.60000/);
     for (const v of [99, 10_000_001, 1000.5]) expectInvalid({ inputQueueMax: v }, 'inputQueueMax');
     for (const v of [0, 10_000_001, 1.5]) expectInvalid({ storagePendingWritesMax: v }, 'storagePendingWritesMax', /1\.\.10000000/);
-    expectInvalid({ storageSync: 'overlapped' as 'commit' }, 'storageSync', /background or commit/);
+    expectInvalid({ storageSync: 'overlapped' as 'commit' }, 'storageSync', /background, wal or commit/);
     expectValid(cfg({ storageSync: 'commit' }));
     for (const v of ['trace', 'INFO', '']) expectInvalid({ logLevel: v }, 'logLevel');
   });

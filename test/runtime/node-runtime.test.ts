@@ -42,7 +42,7 @@ function config(name: string, patch: Partial<RuntimeConfig> = {}): RuntimeConfig
     leaveTimeoutMs: 1000,
     inputQueueMax: 10_000,
     storagePendingWritesMax: 100_000,
-    storageSync: 'background',
+    storageSync: 'wal',
     logLevel: 'info',
     membership: { probeIntervalMs: 200, probeTimeoutMs: 100, gossipIntervalMs: 50 },
     kv: { replicationFactor: 2, readQuorum: 1, writeQuorum: 1, tokensPerNode },

@@ -1,0 +1,158 @@
+/**
+ * The write-ahead log of the 'wal' sync mode (src/runtime/write-ahead-log.ts) and its operation
+ * codec (wal-ops.ts): frames come back in order, a torn tail of the newest segment is dropped
+ * (never acknowledged), damage anywhere else is corruption, and segments are released only once
+ * every frame in them is covered.
+ */
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import fc from 'fast-check';
+import { RecordCorruptError } from '../../src/runtime/record-codec.js';
+import { decodeWalOps, encodeWalOps, walDbMeta, walDbPurge, walDbRecords } from '../../src/runtime/wal-ops.js';
+import type { WalOp } from '../../src/runtime/wal-ops.js';
+import { readWal, walFrameHeaderBytes, walSegments, WriteAheadLog } from '../../src/runtime/write-ahead-log.js';
+import { fcParams } from '../kv/arbitraries.js';
+
+const root = mkdtempSync(join(tmpdir(), 'ringkv-wal-test-'));
+let dirs = 0;
+const freshDir = (): string => join(root, `w${dirs++}`);
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
+const plainPayloads = (payloads: Uint8Array[]): number[][] => payloads.map((p) => [...p]);
+const segmentFile = (dir: string, id: number): string => join(dir, `${String(id).padStart(16, '0')}.log`);
+
+describe('write-ahead log operations codec', () => {
+  const opArb: fc.Arbitrary<WalOp> = fc.record({
+    db: fc.constantFrom(walDbRecords, walDbPurge, walDbMeta),
+    key: fc.uint8Array({ maxLength: 40 }),
+    value: fc.option(fc.uint8Array({ maxLength: 300 }), { nil: null }),
+  });
+
+  it('decodes what it encodes, removals included', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 20 }), (ops) => {
+        const decoded = decodeWalOps(encodeWalOps(ops));
+        assert.deepEqual(
+          decoded.map((o) => ({ db: o.db, key: [...o.key], value: o.value === null ? null : [...o.value] })),
+          ops.map((o) => ({ db: o.db, key: [...o.key], value: o.value === null ? null : [...o.value] })),
+        );
+      }),
+      { seed: 7, ...fcParams(200) },
+    );
+  });
+
+  it('encodes a slice of the operations', () => {
+    const ops: WalOp[] = [0, 1, 2, 3].map((i) => ({ db: walDbRecords, key: bytes(i), value: bytes(i, i) }));
+    assert.deepEqual(decodeWalOps(encodeWalOps(ops, 1, 3)).map((o) => o.key[0]), [1, 2]);
+  });
+
+  it('a payload that does not parse is corruption, not a crash', () => {
+    const good = encodeWalOps([{ db: walDbMeta, key: bytes(1, 2), value: bytes(3) }]);
+    assert.throws(() => decodeWalOps(good.subarray(0, good.length - 1)), RecordCorruptError);
+    assert.throws(() => decodeWalOps(bytes(9, 0, 0, 0, 0, 0, 0)), RecordCorruptError, 'unknown db');
+    assert.throws(() => decodeWalOps(bytes(0, 5)), RecordCorruptError, 'cut inside the header');
+  });
+});
+
+describe('WriteAheadLog', () => {
+  it('sync() resolves once the frames are on disk; readWal returns them in order', async () => {
+    const dir = freshDir();
+    const log = new WriteAheadLog(dir, 0);
+    log.append(bytes(1), 1);
+    log.append(bytes(2, 2), 1);
+    const first = log.sync();
+    log.append(bytes(3, 3, 3), 2); // appended while the first sync may still run
+    await Promise.all([first, log.sync()]);
+    const read = readWal(dir);
+    assert.deepEqual(plainPayloads(read.payloads), [[1], [2, 2], [3, 3, 3]]);
+    assert.equal(read.tornTail, false);
+    assert.deepEqual(read.segments, [0]);
+    await log.close(false);
+    assert.deepEqual(walSegments(dir), [0], 'close(false) keeps the log for replay');
+  });
+
+  it('a sync with nothing new appended resolves too', async () => {
+    const dir = freshDir();
+    const log = new WriteAheadLog(dir, 0);
+    await log.sync();
+    log.append(bytes(1), 1);
+    await log.sync();
+    await log.sync();
+    assert.equal(readWal(dir).payloads.length, 1);
+    await log.close(true);
+    assert.deepEqual(walSegments(dir), [], 'close(true) removes every segment');
+  });
+
+  it('drops a torn or damaged tail of the newest segment, and only that', async () => {
+    const dir = freshDir();
+    const log = new WriteAheadLog(dir, 3);
+    for (let i = 1; i <= 3; i++) log.append(bytes(i, i, i, i), i);
+    await log.sync();
+    await log.close(false);
+    const file = segmentFile(dir, 3);
+    const frameBytes = walFrameHeaderBytes + 4;
+    truncateSync(file, 3 * frameBytes - 2); // the third frame is cut short
+    let read = readWal(dir);
+    assert.deepEqual(plainPayloads(read.payloads), [[1, 1, 1, 1], [2, 2, 2, 2]]);
+    assert.equal(read.tornTail, true);
+    const damaged = readFileSync(file);
+    const at = frameBytes + walFrameHeaderBytes;
+    damaged[at] = damaged[at]! ^ 0xff; // the second frame fails its CRC
+    writeFileSync(file, damaged);
+    read = readWal(dir);
+    assert.deepEqual(plainPayloads(read.payloads), [[1, 1, 1, 1]]);
+    truncateSync(file, frameBytes + 3); // a header cut short
+    assert.deepEqual(plainPayloads(readWal(dir).payloads), [[1, 1, 1, 1]]);
+  });
+
+  it('damage in an older segment is corruption', async () => {
+    const dir = freshDir();
+    const log = new WriteAheadLog(dir, 0, [], 1); // every sync fills a segment: the next starts
+    log.append(bytes(1, 1), 1);
+    await log.sync();
+    log.append(bytes(2, 2), 2);
+    await log.sync();
+    await log.close(false);
+    assert.deepEqual(walSegments(dir), [0, 1, 2], 'the newest segment is open and empty');
+    assert.equal(readWal(dir).payloads.length, 2);
+    appendFileSync(segmentFile(dir, 0), bytes(7));
+    assert.throws(() => readWal(dir), RecordCorruptError);
+  });
+
+  it('starts a new segment once one is full, and release(tag) deletes only fully covered closed segments', async () => {
+    const dir = freshDir();
+    const log = new WriteAheadLog(dir, 0, [], 20);
+    for (let tag = 1; tag <= 6; tag++) {
+      log.append(new Uint8Array(8).fill(tag), tag); // 16 bytes per frame: a segment fills every 2 syncs
+      await log.sync();
+    }
+    assert.deepEqual(walSegments(dir), [0, 1, 2, 3]);
+    assert.deepEqual(readWal(dir).payloads.map((p) => p[0]), [1, 2, 3, 4, 5, 6]);
+    log.release(3); // segment 0 holds tags 1-2, segment 1 holds 3-4
+    assert.deepEqual(walSegments(dir), [1, 2, 3]);
+    log.release(4);
+    assert.deepEqual(walSegments(dir), [2, 3]);
+    log.release(100);
+    assert.deepEqual(walSegments(dir), [3], 'the open segment is never released');
+    assert.equal(log.segmentCount, 1);
+    await log.close(true);
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
+  it('replayed segments go with the first release', async () => {
+    const dir = freshDir();
+    const old = new WriteAheadLog(dir, 0);
+    old.append(bytes(1), 1);
+    await old.sync();
+    await old.close(false);
+    const log = new WriteAheadLog(dir, 1, [0]);
+    assert.deepEqual(walSegments(dir), [0, 1]);
+    log.release(0);
+    assert.deepEqual(walSegments(dir), [1]);
+    await log.close(true);
+  });
+});
