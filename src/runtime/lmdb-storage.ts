@@ -21,7 +21,7 @@ import { decodeRecord, encodeRecord, isStorablePurgeAfterMs, RecordCorruptError 
 import { compareInRange, comparePurgeOrder, PendingWrites, pendingWritesMaxDefault } from './pending-writes.js';
 import { decodeWalOps, encodeWalOps, walDbMeta, walDbPurge, walDbRecords } from './wal-ops.js';
 import type { WalDb, WalOp } from './wal-ops.js';
-import { readWal, walSegmentBytesMaxDefault, WriteAheadLog } from './write-ahead-log.js';
+import { cutTornTail, readWal, walSegmentBytesMaxDefault, WriteAheadLog } from './write-ahead-log.js';
 
 /**
  * The durable storage engine of real nodes: the Storage contract (src/kv/storage.ts) over one
@@ -286,6 +286,7 @@ export class LmdbStorage implements Storage {
         const walDir = join(options.path, 'wal');
         const contents = readWal(walDir);
         if (contents.payloads.length > 0) replayWal(env, [records, purge, meta], contents.payloads);
+        cutTornTail(walDir, contents);
         const next = contents.segments.length === 0 ? 0 : contents.segments[contents.segments.length - 1]! + 1;
         wal = new WriteAheadLog(walDir, next, contents.segments, options.walSegmentBytesMax ?? walSegmentBytesMaxDefault);
       }

@@ -1,4 +1,4 @@
-import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, write } from 'node:fs';
+import { closeSync, fdatasync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, write } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { assert } from '../lib/assert.js';
@@ -37,6 +37,8 @@ export interface WalContents {
   readonly segments: number[];
   /** True when the newest segment ended in a torn or unsynced frame (dropped: never acknowledged). */
   readonly tornTail: boolean;
+  /** Bytes of whole frames at the start of the newest segment (where a torn tail begins). */
+  readonly newestValidBytes: number;
 }
 
 /** The segment ids in `dir`, oldest first (the directory is created if missing). */
@@ -61,6 +63,7 @@ export function readWal(dir: string): WalContents {
   const segments = walSegments(dir);
   const payloads: Uint8Array[] = [];
   let tornTail = false;
+  let newestValidBytes = 0;
   segments.forEach((id, i) => {
     const bytes = readFileSync(segmentPath(dir, id));
     const newest = i === segments.length - 1;
@@ -75,8 +78,26 @@ export function readWal(dir: string): WalContents {
       payloads.push(frame);
       at += walFrameHeaderBytes + frame.length;
     }
+    if (newest) newestValidBytes = at;
   });
-  return { payloads, segments, tornTail };
+  return { payloads, segments, tornTail, newestValidBytes };
+}
+
+/**
+ * Cuts a torn tail off the newest segment (durably), so that once newer segments follow it the
+ * log still reads as valid: only the newest segment may end in a damaged frame.
+ */
+export function cutTornTail(dir: string, contents: WalContents): void {
+  if (!contents.tornTail) return;
+  const newest = contents.segments[contents.segments.length - 1];
+  assert(newest !== undefined, 'a torn tail lies in a segment');
+  const fd = openSync(segmentPath(dir, newest), 'r+');
+  try {
+    ftruncateSync(fd, contents.newestValidBytes);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Deletes segments (after their frames were applied durably elsewhere), then syncs the directory. */

@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { RecordCorruptError } from '../../src/runtime/record-codec.js';
 import { decodeWalOps, encodeWalOps, walDbMeta, walDbPurge, walDbRecords } from '../../src/runtime/wal-ops.js';
 import type { WalOp } from '../../src/runtime/wal-ops.js';
-import { readWal, walFrameHeaderBytes, walSegments, WriteAheadLog } from '../../src/runtime/write-ahead-log.js';
+import { cutTornTail, readWal, walFrameHeaderBytes, walSegments, WriteAheadLog } from '../../src/runtime/write-ahead-log.js';
 import { fcParams } from '../kv/arbitraries.js';
 
 const root = mkdtempSync(join(tmpdir(), 'ringkv-wal-test-'));
@@ -106,7 +106,17 @@ describe('WriteAheadLog', () => {
     read = readWal(dir);
     assert.deepEqual(plainPayloads(read.payloads), [[1, 1, 1, 1]]);
     truncateSync(file, frameBytes + 3); // a header cut short
-    assert.deepEqual(plainPayloads(readWal(dir).payloads), [[1, 1, 1, 1]]);
+    read = readWal(dir);
+    assert.deepEqual(plainPayloads(read.payloads), [[1, 1, 1, 1]]);
+    // After recovery the torn tail is cut off, so newer segments can follow it.
+    cutTornTail(dir, read);
+    const next = new WriteAheadLog(dir, 4, read.segments);
+    next.append(bytes(5), 1);
+    await next.sync();
+    await next.close(false);
+    read = readWal(dir);
+    assert.deepEqual(plainPayloads(read.payloads), [[1, 1, 1, 1], [5]]);
+    assert.equal(read.tornTail, false);
   });
 
   it('damage in an older segment is corruption', async () => {
