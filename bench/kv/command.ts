@@ -4,6 +4,7 @@
  * all against node 1. One cluster per size for all its rounds (start-up is not what is measured).
  */
 import type { Command } from 'commander';
+import { runtimeDefaults } from '../../src/runtime/config.js';
 import { machineHeader } from '../lib/machine.js';
 import { markdownHeader, markdownRow } from '../lib/table.js';
 import { parseIntOption, parseNumberList } from '../lib/stats.js';
@@ -56,7 +57,7 @@ export function registerKvBench(program: Command): void {
     .option('--keyspace <n>', 'random keys (-r for redis-benchmark, key-i mod n for HTTP); 0 = redis-benchmark\'s single key', '100000')
     .option('--http-requests <n>', 'HTTP requests per test', '50000')
     .option('--http-connections <n>', 'HTTP keep-alive connections', '48')
-    .option('--storage-sync <mode>', 'the nodes\' storageSync: background (default: LMDB commit and fsync off the event loop), wal (write-ahead log, LMDB checkpoints) or commit (LMDB fsync on the event loop)', 'background')
+    .option('--storage-sync <mode>', 'the nodes\' storageSync: wal (write-ahead log fsynced per group of batches, LMDB checkpoints), background (LMDB commit and fsync off the event loop) or commit (LMDB fsync on the event loop)', runtimeDefaults.storageSync)
     .option('--set <field=value>', 'passed to every node as `ringkv start --set` (repeatable; e.g. kv.readSpeculativeRetryMs=0)', collectSetting, [] as string[])
     .option('--warmup <n>', 'unrecorded requests per test type before the first round (JIT warm-up of the nodes); 0 = none', '10000')
     .action(async (flags: Flags) => {

@@ -47,11 +47,12 @@ export interface RuntimeConfig {
   readonly leaveTimeoutMs: number;
   /** Inputs (packets, frames, client operations) waiting for the core; beyond it packets are dropped. */
   readonly inputQueueMax: number;
-  /** Writes waiting for their flush beyond which the node stops draining its input queue. */
+  /** Writes not yet flushed into LMDB beyond which the node stops draining its input queue. */
   readonly storagePendingWritesMax: number;
   /**
-   * How batches reach the disk (docs/storage.md): 'background' (default) commits and fsyncs on
-   * lmdb-js's write thread, 'commit' on the event loop. Both acknowledge only what is on disk.
+   * How batches reach the disk (docs/storage.md): 'wal' (default) fsyncs a write-ahead log and
+   * moves the writes into LMDB at checkpoints, 'background' commits and fsyncs every batch on
+   * lmdb-js's write thread, 'commit' on the event loop. All acknowledge only what is on disk.
    */
   readonly storageSync: 'background' | 'wal' | 'commit';
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';

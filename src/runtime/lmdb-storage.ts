@@ -40,13 +40,13 @@ import { cutTornTail, readWal, walSegmentBytesMaxDefault, WriteAheadLog } from '
  *    also writes them to `meta` inside the same transaction, so they are always exactly the
  *    committed data's figures and opening needs no scan.
  *
- * SYNC POLICY (also docs/storage.md). Two modes:
+ * SYNC POLICY (also docs/storage.md). Three modes:
  *  - 'commit' (default; tools and tests): every write commits with lmdb-js `transactionSync`, and
  *    LMDB fsyncs the data pages, then the meta page, before the commit returns. `transaction(fn)`
  *    runs all the writes `fn` makes in ONE such commit (one fsync) and returns once it is durable;
  *    a write outside `transaction()` is its own durable commit. If `fn` throws, the whole
  *    transaction is aborted (data and counters roll back) and the error propagates.
- *  - 'background' (real nodes): writes are queued to lmdb-js's write thread (its asynchronous
+ *  - 'background': writes are queued to lmdb-js's write thread (its asynchronous
  *    `put`/`remove`), which commits everything queued in one event-loop turn as one transaction and
  *    fsyncs it there (LMDB's overlapping sync: the previous transaction's pages are never reused
  *    before it is flushed, so a crash cannot corrupt the file). The event loop never waits for a
@@ -59,6 +59,15 @@ import { cutTornTail, readWal, walSegmentBytesMaxDefault, WriteAheadLog } from '
  *    exact. A throwing `fn` keeps the writes it made (they are queued already; the counters follow
  *    them): the runtime treats an exception as a crash. `backlogged()` tells the runtime to stop
  *    feeding the store while more than `pendingWritesMax` writes wait for their flush.
+ *  - 'wal' (real nodes): as 'background' for reads, groups and `PendingWrites`, but a group's writes
+ *    become raw LMDB operations appended to the write-ahead log as one frame (write-ahead-log.ts,
+ *    wal-ops.ts), and `durable()` waits for the log's fdatasync (group commit) instead of an LMDB
+ *    flush. A checkpoint (`checkpointIntervalMs` after a group is logged) hands the operations of
+ *    every synced group to lmdb-js (overlapping sync, as above), and once that commit is flushed
+ *    forgets them from `PendingWrites` and releases the log segments that hold only them. Opening
+ *    replays the whole log over LMDB in one durable transaction (raw operations in order: replaying
+ *    from any point at or before LMDB's state ends in the logged state, counters included); a
+ *    clean close checkpoints everything and removes the log.
  * Reads inside `transaction()` see the transaction's writes. Nested `transaction()` calls just run
  * inside the outer one: an error caught inside the outer `fn` does not undo the inner writes.
  * (Measured, docs/benchmarks.md: lmdb-js's `overlappingSync` flag alone does not take the fsync off
@@ -504,8 +513,8 @@ export class LmdbStorage implements Storage {
   }
 
   /**
-   * 'wal': hands every logged operation of the groups already synced to lmdb-js in one event-loop
-   * turn (one LMDB transaction), and once that commit is flushed forgets them from `pending` and
+   * 'wal': hands every logged operation of the groups already synced to lmdb-js (in chunks, see
+   * `applyCheckpoint`), and once the last commit is flushed forgets them from `pending` and
    * releases the log segments they were in. Only synced groups go in, so LMDB never holds a write
    * the log may lack: replaying the log over LMDB after a crash always ends in a logged state.
    * Returns the running checkpoint (undefined when there was nothing to do).

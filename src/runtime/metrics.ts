@@ -68,8 +68,8 @@ export class RuntimeMetrics {
       },
     });
     counter(r, 'ringkv_inputs_dropped_total', 'Packets dropped because the input queue was full', () => rt.stats.inputsDropped);
-    gauge(r, 'ringkv_storage_pending_writes', 'Writes queued to the store and not yet flushed to disk', () => rt.storage.pendingWrites);
-    counter(r, 'ringkv_storage_commit_seconds_total', 'Event-loop time spent committing batches to the store (storageSync commit: including the fsync)', () => rt.stats.commitMs / 1000);
+    gauge(r, 'ringkv_storage_pending_writes', 'Writes (distinct keys) not yet flushed into LMDB (storageSync wal: logged, awaiting their checkpoint)', () => rt.storage.pendingWrites);
+    counter(r, 'ringkv_storage_commit_seconds_total', 'Event-loop time spent committing batches to the store (storageSync commit: including the fsync; wal: encoding the log frame)', () => rt.stats.commitMs / 1000);
     counter(r, 'ringkv_storage_backlog_waits_total', 'Times the node paused its input queue until the disk caught up', () => rt.stats.backlogWaits);
     const kv = () => core()?.stats;
     counter(r, 'ringkv_kv_hints_stored_total', 'Hints stored for replicas that did not acknowledge a write', () => kv()?.coordinator.hintsStored ?? 0);

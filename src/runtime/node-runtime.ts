@@ -4,10 +4,11 @@
  *
  * The loop: everything that happens (a datagram, a frame, a due timer, a client operation) becomes
  * a NodeInput in a bounded queue; one `setImmediate` per event-loop turn drains the queue into the
- * core inside one storage transaction, then carries out the outputs. The store ('background' sync)
- * commits and fsyncs the batch's writes on lmdb-js's write thread; a reply or ack leaves the node
- * only once what it vouches for is flushed (group commit, docs/storage.md), everything else leaves
- * at once, and sockets see one burst of sends per turn.
+ * core inside one storage transaction, then carries out the outputs. The store ('wal' sync, the
+ * default) appends the batch's writes to its write-ahead log and fsyncs it off the event loop (LMDB
+ * takes them at checkpoints); a reply or ack leaves the node only once what it vouches for is
+ * durable (group commit, docs/storage.md), everything else leaves at once, and sockets see one
+ * burst of sends per turn.
  *
  * Lifecycle: `open` (state, storage, sockets) → `start(endpoints)` (the core, with the API
  * endpoints in its metadata, joins the cluster) → `leave()` (graceful) → `close()`. A `kill -9`
@@ -341,7 +342,8 @@ export class NodeRuntime implements NodeService {
       for (const input of batch) core.handle(input, now, out);
       handledAt = performance.now();
     });
-    // What committing cost the event loop: with 'commit' the fsync, with 'background' queuing only.
+    // What committing cost the event loop: with 'commit' the fsync, with 'background' queuing only,
+    // with 'wal' encoding the log frame.
     this.stats.commitMs += performance.now() - handledAt;
     this.stats.batches++;
     this.stats.inputs += batch.length;

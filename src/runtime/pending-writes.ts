@@ -4,14 +4,15 @@ import type { RingRange } from '../kv/ring-range.js';
 import type { KvCursor } from '../wire/kv-types.js';
 
 /**
- * The writes of the LMDB engine's 'background' sync mode (lmdb-storage.ts) that are queued to
- * lmdb-js's write thread but not yet known to be committed and flushed: every read of the store
+ * The writes of the LMDB engine's 'background' and 'wal' sync modes (lmdb-storage.ts) that LMDB
+ * does not hold yet ('background': queued to lmdb-js's write thread, not yet known committed and
+ * flushed; 'wal': in the write-ahead log, waiting for their checkpoint): every read of the store
  * looks here first, so the store reads its own writes at once although LMDB has not committed them.
  *
  * Each write belongs to a group (one event-loop batch of the runtime). When a group's commit is
  * flushed, `settle(group)` forgets its writes, except those a later group has overwritten since
  * (they stay until their own group settles). So the map holds at most the writes of the groups
- * whose flush is still running: the store refuses new batches beyond `pendingWritesMax`.
+ * not yet flushed into LMDB: the store reports itself backlogged beyond `pendingWritesMax`.
  */
 
 /**
