@@ -118,6 +118,11 @@ export type LmdbSyncMode = 'commit' | 'background' | 'wal';
 export const checkpointIntervalMsDefault = 200;
 /** 'wal': operations a checkpoint hands to lmdb-js per event-loop turn (about 1 µs each on the event loop). */
 export const checkpointOpsPerTurn = 512;
+/**
+ * 'wal': a checkpoint's commits or flush not done within this long count as a failed disk (lmdb-js
+ * reports a failed flush only on the console, its promise never settles).
+ */
+export const checkpointTimeoutMs = 120_000;
 /** 'wal': logged operations not yet in LMDB beyond which the store reports itself backlogged. */
 export const walOpsMaxFactor = 4;
 
@@ -156,6 +161,8 @@ export class LmdbStorage implements Storage {
   /** 1 while running inside `transaction()` (nested calls do not increase it). */
   private depth = 0;
   private closed = false;
+  /** close() has begun: no new writes (what they log could be removed with the log). */
+  private closing = false;
   private commitCount = 0;
   /** Whether the current transaction wrote anything (so its commit needs a flush). */
   private wroteInTxn = false;
@@ -289,6 +296,7 @@ export class LmdbStorage implements Storage {
       const purge = env.openDB<Uint8Array, Uint8Array>({ name: 'purge', ...dbOptions });
       const meta = env.openDB<Uint8Array, Uint8Array>({ name: 'meta', ...dbOptions });
       let wal: WriteAheadLog | undefined;
+      let replayed: { dir: string; next: number; segments: number[] } | undefined;
       if (options.sync === 'wal') {
         // Replay the log over LMDB before anything reads it (the counters in meta included). The
         // replayed segments stay until a later flush covers the replay commit (see WriteAheadLog).
@@ -297,9 +305,11 @@ export class LmdbStorage implements Storage {
         if (contents.payloads.length > 0) replayWal(env, [records, purge, meta], contents.payloads);
         cutTornTail(walDir, contents);
         const next = contents.segments.length === 0 ? 0 : contents.segments[contents.segments.length - 1]! + 1;
-        wal = new WriteAheadLog(walDir, next, contents.segments, options.walSegmentBytesMax ?? walSegmentBytesMaxDefault);
+        replayed = { dir: walDir, next, segments: contents.segments };
       }
       const counters = loadOrInitMeta(env, records, meta);
+      // Last, so nothing after it can fail and leave its descriptor open.
+      if (replayed !== undefined) wal = new WriteAheadLog(replayed.dir, replayed.next, replayed.segments, options.walSegmentBytesMax ?? walSegmentBytesMaxDefault);
       openPaths.add(realPath);
       return new LmdbStorage(realPath, env, records, purge, meta, bytesMax, counters, background, pendingWritesMax, wal, checkpointIntervalMs);
     } catch (e) {
@@ -492,7 +502,8 @@ export class LmdbStorage implements Storage {
    */
   private logGroup(group: number): void {
     const wal = this.wal!;
-    assert(this.walOps.length > this.groupOpsStart, 'a group that wrote logged operations');
+    // A batch whose fn threw before its first write has nothing to log.
+    if (this.walOps.length === this.groupOpsStart) return;
     wal.append(encodeWalOps(this.walOps, this.groupOpsStart), group);
     this.commitCount++;
     const done = wal.sync().then(() => {
@@ -541,17 +552,25 @@ export class LmdbStorage implements Storage {
    * and reads meanwhile still go to `pending`), then waits for the flush of the last commit.
    */
   private async applyCheckpoint(ops: readonly WalOp[], from: number, upTo: number): Promise<void> {
-    let committed: Promise<unknown> | undefined;
+    // Every chunk's commit is awaited: a failed one must fail the checkpoint, never release the log.
+    const commits: Array<Promise<unknown>> = [];
     for (let i = 0; i < ops.length; i++) {
       // Yield between chunks so replies and acks are not held behind a large checkpoint.
       if (i > 0 && i % checkpointOpsPerTurn === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       const op = ops[i]!;
       const db = this.walDb(op.db);
-      committed = op.value === null ? db.remove(op.key) : db.put(op.key, op.value);
+      const committed = op.value === null ? db.remove(op.key) : db.put(op.key, op.value);
+      if (i % checkpointOpsPerTurn === checkpointOpsPerTurn - 1 || i === ops.length - 1) commits.push(committed);
     }
-    await committed;
-    // lmdb-js's `flushed` covers the newest commit when `then` is called: after ours.
-    await new Promise<void>((resolve, reject) => (this.env.flushed as unknown as PromiseLike<unknown>).then(() => resolve(), reject));
+    await withTimeout(Promise.all(commits), checkpointTimeoutMs, 'checkpoint commit');
+    // lmdb-js's `flushed` covers the newest commit when `then` is called: after ours. It never
+    // rejects (lmdb-js only logs a failed flush), so a flush that does not return in time counts
+    // as failed: the node stops (exit 70) instead of hanging with a growing backlog.
+    await withTimeout(
+      new Promise<void>((resolve, reject) => (this.env.flushed as unknown as PromiseLike<unknown>).then(() => resolve(), reject)),
+      checkpointTimeoutMs,
+      'checkpoint flush',
+    );
     for (let g = from + 1; g <= upTo; g++) this.pending.settle(g);
     this.checkpointedGroup = upTo;
     this.wal!.release(upTo);
@@ -581,6 +600,7 @@ export class LmdbStorage implements Storage {
   async close(): Promise<void> {
     if (this.closed) return;
     assert(this.depth === 0, 'close() inside transaction()');
+    this.closing = true;
     let walApplied = false;
     if (this.wal !== undefined) {
       // Move everything logged into LMDB first, so the log can go; on failure it stays for replay.
@@ -608,6 +628,7 @@ export class LmdbStorage implements Storage {
 
   /** Runs `fn` in the current transaction, or in its own durable one. */
   private write(fn: () => void): void {
+    assert(!this.closing, 'LmdbStorage written while closing');
     this.wroteInTxn = true;
     if (this.depth > 0) fn();
     else this.transaction(fn);
@@ -721,6 +742,16 @@ interface DueTombstone {
 /** A copy the caller owns (a queued record's value is shared with the queue). */
 function copyRecord(record: StoredRecord): StoredRecord {
   return record.value === null ? record : { ...record, value: record.value.slice() };
+}
+
+/** `promise`, or a rejection naming `what` once `ms` have passed (the timer does not hold the process). */
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function isThenable(x: unknown): boolean {

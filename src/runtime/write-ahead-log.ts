@@ -1,5 +1,5 @@
 import { closeSync, fdatasync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, write } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { assert } from '../lib/assert.js';
 import { RecordCorruptError } from './record-codec.js';
@@ -7,7 +7,8 @@ import { RecordCorruptError } from './record-codec.js';
 /**
  * The write-ahead log of the LMDB engine's 'wal' sync mode (lmdb-storage.ts): an append-only
  * sequence of frames in numbered segment files (`<dir>/<16 digits>.log`). A frame is one storage
- * batch's writes: `payload length (u32 LE) | CRC-32 of the payload (u32 LE) | payload`.
+ * batch's writes: `payload length (u32 LE) | CRC-32 of length and payload (u32 LE) | payload`. The
+ * CRC covers the length too and a payload is never empty, so zeroed bytes never read as a frame.
  *
  * Why: an acknowledged write must be on disk, and LMDB makes every commit durable by writing and
  * fsyncing every B-tree page the commit touched (about one 4 KiB leaf page per random-key write,
@@ -100,10 +101,16 @@ export function cutTornTail(dir: string, contents: WalContents): void {
   }
 }
 
-/** Deletes segments (after their frames were applied durably elsewhere), then syncs the directory. */
+/**
+ * Deletes segments, oldest first (after their frames were applied durably elsewhere), syncing the
+ * directory after each: a crash must never keep a newer segment's removal and lose an older one's,
+ * or replay would run the older segment's operations without the ones that followed them.
+ */
 export function removeWalSegments(dir: string, ids: readonly number[]): void {
-  for (const id of ids) unlinkSync(segmentPath(dir, id));
-  if (ids.length > 0) syncDirectory(dir);
+  for (const id of [...ids].sort((a, b) => a - b)) {
+    unlinkSync(segmentPath(dir, id));
+    syncDirectory(dir);
+  }
 }
 
 /** The payload of the frame at `at`, or undefined if it is cut short or its CRC does not match. */
@@ -114,8 +121,16 @@ function frameAt(bytes: Uint8Array, at: number): Uint8Array | undefined {
   const crc = view.getUint32(4, true);
   const start = at + walFrameHeaderBytes;
   if (bytes.length - start < length) return undefined;
+  if (length === 0) return undefined;
   const payload = bytes.subarray(start, start + length);
-  return crc32(payload) === crc ? payload : undefined;
+  return frameCrc(length, payload) === crc ? payload : undefined;
+}
+
+/** CRC-32 of the frame's length field (u32 LE) followed by its payload. */
+function frameCrc(length: number, payload: Uint8Array): number {
+  const lengthBytes = new Uint8Array(4);
+  new DataView(lengthBytes.buffer).setUint32(0, length, true);
+  return crc32(payload, crc32(lengthBytes));
 }
 
 interface Waiter {
@@ -171,11 +186,11 @@ export class WriteAheadLog {
   /** Buffers one frame; it reaches the disk with the next `sync()`. `tag` must not decrease. */
   append(payload: Uint8Array, tag: number): void {
     assert(!this.closed, 'WriteAheadLog used after close()');
-    assert(payload.length <= 0xffff_ffff, 'a frame payload fits a u32 length');
+    assert(payload.length > 0 && payload.length <= 0xffff_ffff, 'a frame payload is not empty and fits a u32 length');
     const frame = new Uint8Array(walFrameHeaderBytes + payload.length);
     const view = new DataView(frame.buffer);
     view.setUint32(0, payload.length, true);
-    view.setUint32(4, crc32(payload), true);
+    view.setUint32(4, frameCrc(payload.length, payload), true);
     frame.set(payload, walFrameHeaderBytes);
     const last = this.buffered[this.buffered.length - 1];
     assert(last === undefined || last.tag <= tag, 'frame tags never decrease');
@@ -257,12 +272,14 @@ export class WriteAheadLog {
 
   /** The open segment is full and all of it is synced: close it and continue in a new one. */
   private startNextSegment(): void {
+    // Create the next one first: if that fails, the open segment and its descriptor stay valid.
+    const fd = createSegment(this.dir, this.segment + 1);
     closeSync(this.fd);
+    this.fd = fd;
     this.closedSegments.push({ id: this.segment, tagMax: this.segmentTagMax });
     this.segment++;
     this.segmentBytes = 0;
     this.segmentTagMax = -Infinity;
-    this.fd = createSegment(this.dir, this.segment);
   }
 
   private fail(error: unknown, waiting: Waiter): void {
@@ -279,7 +296,8 @@ function segmentPath(dir: string, id: number): string {
 
 /** Creates an empty segment and makes its directory entry durable before any frame goes in. */
 function createSegment(dir: string, id: number): number {
-  mkdirSync(dir, { recursive: true });
+  // A directory made now must itself be durable in its parent before frames in it count.
+  if (mkdirSync(dir, { recursive: true }) !== undefined) syncDirectory(dirname(dir));
   const fd = openSync(segmentPath(dir, id), 'wx');
   syncDirectory(dir);
   return fd;

@@ -119,6 +119,19 @@ describe('WriteAheadLog', () => {
     assert.equal(read.tornTail, false);
   });
 
+  it('zeroed bytes after the last frame (a size extended, data never written) are not frames', async () => {
+    const dir = freshDir();
+    const log = new WriteAheadLog(dir, 0);
+    log.append(bytes(1, 2), 1);
+    await log.sync();
+    await log.close(false);
+    appendFileSync(segmentFile(dir, 0), new Uint8Array(64));
+    const read = readWal(dir);
+    assert.deepEqual(plainPayloads(read.payloads), [[1, 2]]);
+    assert.equal(read.tornTail, true);
+    assert.equal(read.newestValidBytes, walFrameHeaderBytes + 2);
+  });
+
   it('damage in an older segment is corruption', async () => {
     const dir = freshDir();
     const log = new WriteAheadLog(dir, 0, [], 1); // every sync fills a segment: the next starts
