@@ -65,9 +65,9 @@ import { cutTornTail, readWal, walSegmentBytesMaxDefault, WriteAheadLog } from '
  *    flush. A checkpoint (`checkpointIntervalMs` after a group is logged) hands the operations of
  *    every synced group to lmdb-js (overlapping sync, as above), and once that commit is flushed
  *    forgets them from `PendingWrites` and releases the log segments that hold only them. Opening
- *    replays the whole log over LMDB in one durable transaction (raw operations in order: replaying
- *    from any point at or before LMDB's state ends in the logged state, counters included); a
- *    clean close checkpoints everything and removes the log.
+ *    replays the whole log over LMDB in one transaction and keeps it until a later flush (raw
+ *    operations: replaying from any point at or before LMDB's state ends in the logged state,
+ *    counters included); a clean close checkpoints everything and removes the log.
  * Reads inside `transaction()` see the transaction's writes. Nested `transaction()` calls just run
  * inside the outer one: an error caught inside the outer `fn` does not undo the inner writes.
  * (Measured, docs/benchmarks.md: lmdb-js's `overlappingSync` flag alone does not take the fsync off
@@ -777,8 +777,9 @@ function decodeStats(bytes: Uint8Array): Counters {
 }
 
 /**
- * 'wal' recovery: applies the logged operations, in order, in one durable LMDB transaction. Raw
- * puts and removals, so replaying frames LMDB already holds is harmless (see wal-ops.ts).
+ * 'wal' recovery: applies the logged operations, in order, in one LMDB transaction (the log stays
+ * until a later flush covers it, so a crash before that replays again). Raw puts and removals, so
+ * replaying frames LMDB already holds is harmless (see wal-ops.ts).
  */
 function replayWal(env: RootDatabase<Uint8Array, Uint8Array>, dbs: readonly [BinaryDb, BinaryDb, BinaryDb], payloads: readonly Uint8Array[]): void {
   env.transactionSync(() => {
