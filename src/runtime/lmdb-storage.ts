@@ -116,7 +116,7 @@ export type LmdbSyncMode = 'commit' | 'background' | 'wal';
  * memory and replayed after a crash; 200 ms keeps both at a few thousand writes at 20,000 writes/s.
  */
 export const checkpointIntervalMsDefault = 200;
-/** 'wal': operations a checkpoint hands to lmdb-js per event-loop turn (about 1 µs each on the event loop). */
+/** 'wal': operations a checkpoint hands to lmdb-js per event-loop turn (bounds its time on the loop). */
 export const checkpointOpsPerTurn = 512;
 /**
  * 'wal': a checkpoint's commits or flush not done within this long count as a failed disk (lmdb-js
@@ -479,10 +479,7 @@ export class LmdbStorage implements Storage {
   private awaitFlush(group: number): void {
     const committed = this.lastCommit;
     assert(committed !== undefined, 'a group that wrote has a commit promise');
-    // lmdb-js's `flushed` takes its snapshot of the newest transaction when `then` is called: now.
-    const flushed = new Promise<void>((resolve, reject) => {
-      (this.env.flushed as unknown as PromiseLike<unknown>).then(() => resolve(), reject);
-    });
+    const flushed = this.lmdbFlushed();
     this.commitCount++;
     const done = Promise.all([committed, flushed]).then(() => {
       this.pending.settle(group);
@@ -563,19 +560,21 @@ export class LmdbStorage implements Storage {
       if (i % checkpointOpsPerTurn === checkpointOpsPerTurn - 1 || i === ops.length - 1) commits.push(committed);
     }
     await withTimeout(Promise.all(commits), checkpointTimeoutMs, 'checkpoint commit');
-    // lmdb-js's `flushed` covers the newest commit when `then` is called: after ours. It never
-    // rejects (lmdb-js only logs a failed flush), so a flush that does not return in time counts
-    // as failed: the node stops (exit 70) instead of hanging with a growing backlog.
-    await withTimeout(
-      new Promise<void>((resolve, reject) => (this.env.flushed as unknown as PromiseLike<unknown>).then(() => resolve(), reject)),
-      checkpointTimeoutMs,
-      'checkpoint flush',
-    );
+    // The flush never rejects (lmdb-js only logs a failed one), so one that does not return in
+    // time counts as failed: the node stops (exit 70) instead of hanging with a growing backlog.
+    await withTimeout(this.lmdbFlushed(), checkpointTimeoutMs, 'checkpoint flush');
     for (let g = from + 1; g <= upTo; g++) this.pending.settle(g);
     this.checkpointedGroup = upTo;
     this.wal!.release(upTo);
     this.checkpointing = undefined;
     this.scheduleCheckpoint();
+  }
+
+  /** LMDB's flush of its newest commit: lmdb-js takes that snapshot when `then` is called, i.e. now. */
+  private lmdbFlushed(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      (this.env.flushed as unknown as PromiseLike<unknown>).then(() => resolve(), reject);
+    });
   }
 
   private walDb(db: WalDb): BinaryDb {
@@ -604,10 +603,13 @@ export class LmdbStorage implements Storage {
     let walApplied = false;
     if (this.wal !== undefined) {
       // Move everything logged into LMDB first, so the log can go; on failure it stays for replay.
-      walApplied = await this.flush().then(
-        () => new Promise<boolean>((resolve) => (this.env.flushed as unknown as PromiseLike<unknown>).then(() => resolve(true), () => resolve(false))),
-        () => false,
-      );
+      // The extra flush covers a replay commit no checkpoint has followed yet.
+      walApplied = await this.flush()
+        .then(() => withTimeout(this.lmdbFlushed(), checkpointTimeoutMs, 'flush on close'))
+        .then(
+          () => true,
+          () => false,
+        );
       if (this.checkpointTimer !== undefined) clearTimeout(this.checkpointTimer);
       this.checkpointTimer = undefined;
     }

@@ -126,11 +126,12 @@ function frameAt(bytes: Uint8Array, at: number): Uint8Array | undefined {
   return frameCrc(length, payload) === crc ? payload : undefined;
 }
 
+const lengthScratch = new DataView(new ArrayBuffer(4));
+
 /** CRC-32 of the frame's length field (u32 LE) followed by its payload. */
 function frameCrc(length: number, payload: Uint8Array): number {
-  const lengthBytes = new Uint8Array(4);
-  new DataView(lengthBytes.buffer).setUint32(0, length, true);
-  return crc32(payload, crc32(lengthBytes));
+  lengthScratch.setUint32(0, length, true);
+  return crc32(payload, crc32(new Uint8Array(lengthScratch.buffer)));
 }
 
 interface Waiter {
@@ -140,7 +141,7 @@ interface Waiter {
 }
 
 interface Buffered {
-  readonly frame: Uint8Array;
+  readonly payload: Uint8Array;
   readonly tag: number;
 }
 
@@ -178,7 +179,7 @@ export class WriteAheadLog {
     this.fd = createSegment(dir, firstSegment);
   }
 
-  /** Segments on disk, open one included (for tests and metrics). */
+  /** Segments on disk, open one included (for tests). */
   get segmentCount(): number {
     return this.closedSegments.length + 1;
   }
@@ -187,14 +188,10 @@ export class WriteAheadLog {
   append(payload: Uint8Array, tag: number): void {
     assert(!this.closed, 'WriteAheadLog used after close()');
     assert(payload.length > 0 && payload.length <= 0xffff_ffff, 'a frame payload is not empty and fits a u32 length');
-    const frame = new Uint8Array(walFrameHeaderBytes + payload.length);
-    const view = new DataView(frame.buffer);
-    view.setUint32(0, payload.length, true);
-    view.setUint32(4, frameCrc(payload.length, payload), true);
-    frame.set(payload, walFrameHeaderBytes);
     const last = this.buffered[this.buffered.length - 1];
     assert(last === undefined || last.tag <= tag, 'frame tags never decrease');
-    this.buffered.push({ frame, tag });
+    // Framed when written (run), so each payload is copied once, into the round's buffer.
+    this.buffered.push({ payload, tag });
   }
 
   /** Resolves once every frame appended before this call is on disk; rejects if the disk failed. */
@@ -234,12 +231,15 @@ export class WriteAheadLog {
     const batch = this.buffered;
     this.buffered = [];
     let bytes = 0;
-    for (const b of batch) bytes += b.frame.length;
+    for (const b of batch) bytes += walFrameHeaderBytes + b.payload.length;
     const all = new Uint8Array(bytes);
+    const view = new DataView(all.buffer);
     let at = 0;
-    for (const b of batch) {
-      all.set(b.frame, at);
-      at += b.frame.length;
+    for (const { payload } of batch) {
+      view.setUint32(at, payload.length, true);
+      view.setUint32(at + 4, frameCrc(payload.length, payload), true);
+      all.set(payload, at + walFrameHeaderBytes);
+      at += walFrameHeaderBytes + payload.length;
     }
     const fd = this.fd;
     const done = (error: unknown): void => {
