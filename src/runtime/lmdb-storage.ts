@@ -481,7 +481,11 @@ export class LmdbStorage implements Storage {
     assert(committed !== undefined, 'a group that wrote has a commit promise');
     const flushed = this.lmdbFlushed();
     this.commitCount++;
-    const done = Promise.all([committed, flushed]).then(() => {
+    // Also after every earlier group: lmdb-js's commit and flush promises of successive groups do
+    // not always settle in order (measured: a later group's settled while an earlier one's had
+    // not), and `durable()` promises everything written so far.
+    const earlier = this.unflushed;
+    const done = Promise.all([committed, flushed, earlier]).then(() => {
       this.pending.settle(group);
       this.groupsInFlight.delete(group);
       if (this.unflushed === done) this.unflushed = undefined;
