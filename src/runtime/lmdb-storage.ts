@@ -105,6 +105,12 @@ export interface LmdbStorageOptions {
   readonly checkpointIntervalMs?: number;
   /** 'wal': size at which the log starts a new segment file. */
   readonly walSegmentBytesMax?: number;
+  /**
+   * 'background' and 'wal': a write's flush (LMDB's, or the log's sync), or a checkpoint's commits
+   * and flush, not finished within this long counts as a failed disk (default
+   * `flushTimeoutMsDefault`): the failure listener is called, and the runtime stops the node.
+   */
+  readonly flushTimeoutMs?: number;
 }
 
 /** How commits reach the disk; see the sync policy in the file header. */
@@ -119,10 +125,14 @@ export const checkpointIntervalMsDefault = 200;
 /** 'wal': operations a checkpoint hands to lmdb-js per event-loop turn (bounds its time on the loop). */
 export const checkpointOpsPerTurn = 512;
 /**
- * 'wal': a checkpoint's commits or flush not done within this long count as a failed disk (lmdb-js
- * reports a failed flush only on the console, its promise never settles).
+ * 'background' and 'wal': default of `flushTimeoutMs`. lmdb-js reports a failed flush only on the
+ * console (its promise never settles), and an fdatasync on a dying disk may never return: without
+ * a bound, such a node would hang with a growing backlog instead of stopping. Two minutes is far
+ * beyond any healthy flush (milliseconds) and beyond a busy disk's worst stall.
  */
-export const checkpointTimeoutMs = 120_000;
+export const flushTimeoutMsDefault = 120_000;
+/** The flush watchdog looks at the oldest unflushed write this many times per `flushTimeoutMs`. */
+const flushWatchdogChecksPerTimeout = 4;
 /** 'wal': logged operations not yet in LMDB beyond which the store reports itself backlogged. */
 export const walOpsMaxFactor = 4;
 
@@ -193,8 +203,16 @@ export class LmdbStorage implements Storage {
   /** 'wal': the running checkpoint (commit + flush of logged groups), if any. */
   private checkpointing: Promise<void> | undefined;
   private checkpointTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly flushTimeoutMs: number;
+  /** The flush watchdog's next check, armed while some group waits for its flush or log sync. */
+  private watchdogTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The oldest group waiting at the watchdog's last check, and since when (performance.now()). */
+  private watchedGroup = 0;
+  private watchedSinceMs = 0;
+  /** The watchdog reported a stuck flush (it reports once). */
+  private flushStuck = false;
 
-  private constructor(realPath: string, env: RootDatabase<Uint8Array, Uint8Array>, records: BinaryDb, purge: BinaryDb, meta: BinaryDb, bytesMax: number, counters: Counters, background: boolean, pendingWritesMax: number, wal: WriteAheadLog | undefined, checkpointIntervalMs: number) {
+  private constructor(realPath: string, env: RootDatabase<Uint8Array, Uint8Array>, records: BinaryDb, purge: BinaryDb, meta: BinaryDb, bytesMax: number, counters: Counters, background: boolean, pendingWritesMax: number, wal: WriteAheadLog | undefined, checkpointIntervalMs: number, flushTimeoutMs: number) {
     this.realPath = realPath;
     this.env = env;
     this.records = records;
@@ -206,6 +224,7 @@ export class LmdbStorage implements Storage {
     this.pendingWritesMax = pendingWritesMax;
     this.wal = wal;
     this.checkpointIntervalMs = checkpointIntervalMs;
+    this.flushTimeoutMs = flushTimeoutMs;
   }
 
   /**
@@ -272,6 +291,8 @@ export class LmdbStorage implements Storage {
     const background = options.sync === 'background' || options.sync === 'wal';
     const checkpointIntervalMs = options.checkpointIntervalMs ?? checkpointIntervalMsDefault;
     assert(Number.isFinite(checkpointIntervalMs) && checkpointIntervalMs >= 0, 'checkpointIntervalMs must be a non-negative number');
+    const flushTimeoutMs = options.flushTimeoutMs ?? flushTimeoutMsDefault;
+    assert(Number.isFinite(flushTimeoutMs) && flushTimeoutMs > 0, 'flushTimeoutMs must be a positive number');
     mkdirSync(options.path, { recursive: true });
     const realPath = realpathSync(options.path);
     if (openPaths.has(realPath)) throw new Error(`LmdbStorage: ${options.path} is already open in this process`);
@@ -311,7 +332,7 @@ export class LmdbStorage implements Storage {
       // Last, so nothing after it can fail and leave its descriptor open.
       if (replayed !== undefined) wal = new WriteAheadLog(replayed.dir, replayed.next, replayed.segments, options.walSegmentBytesMax ?? walSegmentBytesMaxDefault);
       openPaths.add(realPath);
-      return new LmdbStorage(realPath, env, records, purge, meta, bytesMax, counters, background, pendingWritesMax, wal, checkpointIntervalMs);
+      return new LmdbStorage(realPath, env, records, purge, meta, bytesMax, counters, background, pendingWritesMax, wal, checkpointIntervalMs, flushTimeoutMs);
     } catch (e) {
       void env.close();
       throw e;
@@ -495,6 +516,7 @@ export class LmdbStorage implements Storage {
     done.catch((error: unknown) => this.failureListener?.(error));
     this.groupsInFlight.set(group, done);
     this.unflushed = done;
+    this.armFlushWatchdog();
   }
 
   /**
@@ -516,6 +538,38 @@ export class LmdbStorage implements Storage {
     done.catch((error: unknown) => this.failureListener?.(error));
     this.groupsInFlight.set(group, done);
     this.unflushed = done;
+    this.armFlushWatchdog();
+  }
+
+  /**
+   * One timer for all waiting groups, not one per group (hundreds per second): every
+   * `flushTimeoutMs / flushWatchdogChecksPerTimeout` it looks at the oldest group still waiting
+   * for its flush or log sync; one that has stayed the oldest for `flushTimeoutMs` means the disk
+   * stopped answering, which is reported as a failure.
+   */
+  private armFlushWatchdog(): void {
+    if (this.watchdogTimer !== undefined || this.flushStuck || this.closed) return;
+    this.watchdogTimer = setTimeout(() => this.checkFlushProgress(), Math.ceil(this.flushTimeoutMs / flushWatchdogChecksPerTimeout));
+    this.watchdogTimer.unref();
+  }
+
+  private checkFlushProgress(): void {
+    this.watchdogTimer = undefined;
+    if (this.closed) return;
+    // Map order is insertion order, and groups are numbered in order: the first is the oldest.
+    const oldest = this.groupsInFlight.keys().next();
+    if (oldest.done === true) return; // re-armed by the next group that waits
+    const now = performance.now();
+    if (oldest.value !== this.watchedGroup) {
+      this.watchedGroup = oldest.value;
+      this.watchedSinceMs = now;
+    } else if (now - this.watchedSinceMs >= this.flushTimeoutMs) {
+      this.flushStuck = true;
+      const what = this.wal === undefined ? 'LMDB flush' : 'write-ahead log sync';
+      this.failureListener?.(new Error(`${what} did not finish within ${this.flushTimeoutMs} ms`));
+      return;
+    }
+    this.armFlushWatchdog();
   }
 
   private scheduleCheckpoint(): void {
@@ -563,10 +617,10 @@ export class LmdbStorage implements Storage {
       const committed = op.value === null ? db.remove(op.key) : db.put(op.key, op.value);
       if (i % checkpointOpsPerTurn === checkpointOpsPerTurn - 1 || i === ops.length - 1) commits.push(committed);
     }
-    await withTimeout(Promise.all(commits), checkpointTimeoutMs, 'checkpoint commit');
+    await withTimeout(Promise.all(commits), this.flushTimeoutMs, 'checkpoint commit');
     // The flush never rejects (lmdb-js only logs a failed one), so one that does not return in
     // time counts as failed: the node stops (exit 70) instead of hanging with a growing backlog.
-    await withTimeout(this.lmdbFlushed(), checkpointTimeoutMs, 'checkpoint flush');
+    await withTimeout(this.lmdbFlushed(), this.flushTimeoutMs, 'checkpoint flush');
     for (let g = from + 1; g <= upTo; g++) this.pending.settle(g);
     this.checkpointedGroup = upTo;
     this.wal!.release(upTo);
@@ -608,8 +662,9 @@ export class LmdbStorage implements Storage {
     if (this.wal !== undefined) {
       // Move everything logged into LMDB first, so the log can go; on failure it stays for replay.
       // The extra flush covers a replay commit no checkpoint has followed yet.
-      walApplied = await this.flush()
-        .then(() => withTimeout(this.lmdbFlushed(), checkpointTimeoutMs, 'flush on close'))
+      // Bounded: after a stuck log sync or flush (see the watchdog) close() must still return.
+      walApplied = await withTimeout(this.flush(), this.flushTimeoutMs, 'flush on close')
+        .then(() => withTimeout(this.lmdbFlushed(), this.flushTimeoutMs, 'flush on close'))
         .then(
           () => true,
           () => false,
@@ -618,8 +673,11 @@ export class LmdbStorage implements Storage {
       this.checkpointTimer = undefined;
     }
     this.closed = true;
+    if (this.watchdogTimer !== undefined) clearTimeout(this.watchdogTimer);
+    this.watchdogTimer = undefined;
     try {
-      await this.wal?.close(walApplied);
+      // The log's close waits for a running sync, which a dying disk may never finish.
+      if (this.wal !== undefined) await withTimeout(this.wal.close(walApplied), this.flushTimeoutMs, 'closing the write-ahead log');
       await this.env.close();
     } finally {
       openPaths.delete(this.realPath);
@@ -750,12 +808,14 @@ function copyRecord(record: StoredRecord): StoredRecord {
   return record.value === null ? record : { ...record, value: record.value.slice() };
 }
 
-/** `promise`, or a rejection naming `what` once `ms` have passed (the timer does not hold the process). */
+/**
+ * `promise`, or a rejection naming `what` once `ms` have passed. The timer holds the process (a
+ * bounded wait ends either way, and a stuck disk then ends in an error, not in a silent exit).
+ */
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
-    timer.unref();
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
