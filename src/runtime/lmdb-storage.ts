@@ -209,8 +209,10 @@ export class LmdbStorage implements Storage {
   /** The oldest group waiting at the watchdog's last check, and since when (performance.now()). */
   private watchedGroup = 0;
   private watchedSinceMs = 0;
-  /** The watchdog reported a stuck flush (it reports once). */
-  private flushStuck = false;
+  /** A failure was reported (by the watchdog or a failed commit/flush): the watchdog stops. */
+  private failureReported = false;
+  /** close() has finished: the watchdog stops (it keeps watching while close() waits). */
+  private watchdogOff = false;
 
   private constructor(realPath: string, env: RootDatabase<Uint8Array, Uint8Array>, records: BinaryDb, purge: BinaryDb, meta: BinaryDb, bytesMax: number, counters: Counters, background: boolean, pendingWritesMax: number, wal: WriteAheadLog | undefined, checkpointIntervalMs: number, flushTimeoutMs: number) {
     this.realPath = realPath;
@@ -513,7 +515,7 @@ export class LmdbStorage implements Storage {
     });
     // A failed commit or flush rejects `done` for whoever waits on it, and is reported even when
     // nobody does (the disk is then unusable).
-    done.catch((error: unknown) => this.failureListener?.(error));
+    done.catch((error: unknown) => this.reportFailure(error));
     this.groupsInFlight.set(group, done);
     this.unflushed = done;
     this.armFlushWatchdog();
@@ -535,7 +537,7 @@ export class LmdbStorage implements Storage {
       if (this.unflushed === done) this.unflushed = undefined;
       this.scheduleCheckpoint();
     });
-    done.catch((error: unknown) => this.failureListener?.(error));
+    done.catch((error: unknown) => this.reportFailure(error));
     this.groupsInFlight.set(group, done);
     this.unflushed = done;
     this.armFlushWatchdog();
@@ -548,28 +550,47 @@ export class LmdbStorage implements Storage {
    * stopped answering, which is reported as a failure.
    */
   private armFlushWatchdog(): void {
-    if (this.watchdogTimer !== undefined || this.flushStuck || this.closed) return;
+    if (this.watchdogTimer !== undefined || this.failureReported || this.watchdogOff) return;
     this.watchdogTimer = setTimeout(() => this.checkFlushProgress(), Math.ceil(this.flushTimeoutMs / flushWatchdogChecksPerTimeout));
     this.watchdogTimer.unref();
   }
 
   private checkFlushProgress(): void {
     this.watchdogTimer = undefined;
-    if (this.closed) return;
-    // Map order is insertion order, and groups are numbered in order: the first is the oldest.
-    const oldest = this.groupsInFlight.keys().next();
-    if (oldest.done === true) return; // re-armed by the next group that waits
+    if (this.failureReported || this.watchdogOff) return;
+    const oldest = this.oldestWaitingGroup();
+    if (oldest === undefined) return; // re-armed by the next group that waits
     const now = performance.now();
-    if (oldest.value !== this.watchedGroup) {
-      this.watchedGroup = oldest.value;
+    if (oldest !== this.watchedGroup) {
+      this.watchedGroup = oldest;
       this.watchedSinceMs = now;
     } else if (now - this.watchedSinceMs >= this.flushTimeoutMs) {
-      this.flushStuck = true;
-      const what = this.wal === undefined ? 'LMDB flush' : 'write-ahead log sync';
-      this.failureListener?.(new Error(`${what} did not finish within ${this.flushTimeoutMs} ms`));
+      // Decide after this turn's I/O callbacks: after the process was paused (SIGSTOP, a
+      // debugger), this timer can run before the completion of a flush that finished meanwhile.
+      setImmediate(() => {
+        if (this.failureReported || this.watchdogOff) return;
+        if (this.oldestWaitingGroup() !== oldest) {
+          this.armFlushWatchdog();
+          return;
+        }
+        const what = this.wal === undefined ? 'LMDB flush' : 'write-ahead log sync';
+        this.reportFailure(new Error(`${what} did not finish within ${this.flushTimeoutMs} ms`));
+      });
       return;
     }
     this.armFlushWatchdog();
+  }
+
+  /** The oldest group still waiting for its flush or log sync (Map order is insertion order, and groups are numbered in order). */
+  private oldestWaitingGroup(): number | undefined {
+    const first = this.groupsInFlight.keys().next();
+    return first.done === true ? undefined : first.value;
+  }
+
+  /** Passes a failed (or stuck) commit, flush or log sync to the listener; the watchdog then stops. */
+  private reportFailure(error: unknown): void {
+    this.failureReported = true;
+    this.failureListener?.(error);
   }
 
   private scheduleCheckpoint(): void {
@@ -596,7 +617,7 @@ export class LmdbStorage implements Storage {
     if (n === 0) return undefined;
     const ops = this.walOps.splice(0, n);
     const running = this.applyCheckpoint(ops, this.checkpointedGroup, upTo);
-    running.catch((error: unknown) => this.failureListener?.(error));
+    running.catch((error: unknown) => this.reportFailure(error));
     this.checkpointing = running;
     return running;
   }
@@ -662,7 +683,8 @@ export class LmdbStorage implements Storage {
     if (this.wal !== undefined) {
       // Move everything logged into LMDB first, so the log can go; on failure it stays for replay.
       // The extra flush covers a replay commit no checkpoint has followed yet.
-      // Bounded: after a stuck log sync or flush (see the watchdog) close() must still return.
+      // Every wait in close() is bounded: on a stuck disk close() rejects instead of hanging (and
+      // the watchdog, still on, reports the stuck write to the failure listener meanwhile).
       walApplied = await withTimeout(this.flush(), this.flushTimeoutMs, 'flush on close')
         .then(() => withTimeout(this.lmdbFlushed(), this.flushTimeoutMs, 'flush on close'))
         .then(
@@ -673,14 +695,18 @@ export class LmdbStorage implements Storage {
       this.checkpointTimer = undefined;
     }
     this.closed = true;
-    if (this.watchdogTimer !== undefined) clearTimeout(this.watchdogTimer);
-    this.watchdogTimer = undefined;
     try {
-      // The log's close waits for a running sync, which a dying disk may never finish.
+      // The log's close waits for a running sync, and lmdb-js's close for its last flush: a dying
+      // disk may finish neither.
       if (this.wal !== undefined) await withTimeout(this.wal.close(walApplied), this.flushTimeoutMs, 'closing the write-ahead log');
-      await this.env.close();
-    } finally {
+      await withTimeout(this.env.close(), this.flushTimeoutMs, 'closing LMDB');
+      // Only a store that really closed frees its path: after a timeout the environment may
+      // still be open, and a second one on the same files in this process must stay refused.
       openPaths.delete(this.realPath);
+    } finally {
+      this.watchdogOff = true;
+      if (this.watchdogTimer !== undefined) clearTimeout(this.watchdogTimer);
+      this.watchdogTimer = undefined;
     }
   }
 
