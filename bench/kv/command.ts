@@ -1,7 +1,9 @@
 /**
  * `npm run bench -- kv`: for each cluster size, start a local cluster of `ringkv start` processes,
  * then `--runs` rounds of: redis-benchmark SET/GET (unpipelined and pipelined) and HTTP PUT/GET,
- * all against node 1. One cluster per size for all its rounds (start-up is not what is measured).
+ * and, with `--latency-clients`, unpipelined SET/GET at each further client count (rate and
+ * latency against load), all against node 1. One cluster per size for all its rounds (start-up
+ * is not what is measured).
  */
 import type { Command } from 'commander';
 import { runtimeDefaults } from '../../src/runtime/config.js';
@@ -12,7 +14,7 @@ import { KvCluster } from './cluster.js';
 import { runHttpLoad } from './http-load.js';
 import { nodeCommitSeconds } from './metrics.js';
 import { runRedisBenchmark } from './redis-benchmark.js';
-import { kvHeaders, kvRows, kvTable } from './report.js';
+import { kvHeaders, kvRows, kvTable, unpipelinedClient } from './report.js';
 import type { KvRow } from './report.js';
 
 /** Largest cluster the benchmark starts (each node is a process of ~60-100 MB). */
@@ -32,6 +34,8 @@ interface Flags {
   readonly httpRequests: string;
   readonly httpConnections: string;
   readonly warmup: string;
+  readonly latencyClients?: string;
+  readonly latencyRequests: string;
   readonly storageSync: string;
   readonly set: readonly string[];
 }
@@ -59,6 +63,8 @@ export function registerKvBench(program: Command): void {
     .option('--http-connections <n>', 'HTTP keep-alive connections', '48')
     .option('--storage-sync <mode>', 'the nodes\' storageSync: wal (write-ahead log fsynced per group of batches, LMDB checkpoints), background (LMDB commit and fsync off the event loop) or commit (LMDB fsync on the event loop)', runtimeDefaults.storageSync)
     .option('--set <field=value>', 'passed to every node as `ringkv start --set` (repeatable; e.g. kv.readSpeculativeRetryMs=0)', collectSetting, [] as string[])
+    .option('--latency-clients <list>', 'also unpipelined SET/GET at each of these client counts per round (latency against load), e.g. 1,5,10,20,100')
+    .option('--latency-requests <n>', 'redis-benchmark requests per test of the latency rounds', '20000')
     .option('--warmup <n>', 'unrecorded requests per test type before the first round (JIT warm-up of the nodes); 0 = none', '10000')
     .action(async (flags: Flags) => {
       const sizes = parseNumberList('--nodes', flags.nodes).map((n) => parseIntOption('--nodes', String(n), 1, kvClusterNodesMax));
@@ -70,12 +76,16 @@ export function registerKvBench(program: Command): void {
       const httpRequests = parseIntOption('--http-requests', flags.httpRequests, 1, requestsMax);
       const httpConnections = parseIntOption('--http-connections', flags.httpConnections, 1, 10_000);
       const warmup = parseIntOption('--warmup', flags.warmup, 0, requestsMax);
+      // The main client count is measured anyway; listing it again would only double its rows.
+      const latencyClients = flags.latencyClients === undefined ? [] : parseNumberList('--latency-clients', flags.latencyClients).map((n) => parseIntOption('--latency-clients', String(n), 1, 10_000)).filter((c) => c !== clients);
+      const latencyRequests = parseIntOption('--latency-requests', flags.latencyRequests, 1, requestsMax);
       if (!['background', 'wal', 'commit'].includes(flags.storageSync)) throw new Error(`--storage-sync must be background, wal or commit, not ${flags.storageSync}`);
 
       console.log(machineHeader('ringkv KV benchmark (local cluster of ringkv processes)'));
       console.log(`\nclients run on the same machine as the nodes and compete for its cores; every test targets node 1; storageSync ${flags.storageSync} (every reply and ack waits for its fsync)${flags.set.length > 0 ? `; node settings ${flags.set.join(' ')}` : ''}; targets judged on unpipelined rows\n`);
       console.log(markdownHeader(['run', ...kvHeaders.slice(0, 6), 'errors']));
       const rows: KvRow[] = [];
+      const targetClient = unpipelinedClient(clients);
       const commitLines: string[] = [];
       for (const size of sizes) {
         const cluster = new KvCluster();
@@ -107,9 +117,11 @@ export function registerKvBench(program: Command): void {
               // PUT first, so the GETs read keys that exist.
               await runHttpLoad({ http: node.http!, method: 'PUT', connections: httpConnections, requests: httpRequests, keyspace: keyspace > 0 ? keyspace : 1, valueBytes: httpValueBytes }),
               await runHttpLoad({ http: node.http!, method: 'GET', connections: httpConnections, requests: httpRequests, keyspace: keyspace > 0 ? Math.min(keyspace, httpRequests) : 1, valueBytes: httpValueBytes }),
-            ].map((m) => ({ ...m, cluster: name }));
-            rows.push(...round);
-            for (const row of kvRows(round)) console.log(markdownRow([String(run), ...row.slice(0, 7)]));
+            ];
+            for (const c of latencyClients) round.push(...(await runRedisBenchmark({ port: respPort, http: node.http!, requests: latencyRequests, clients: c, pipeline: 1, keyspace })));
+            const named = round.map((m) => ({ ...m, cluster: name }));
+            rows.push(...named);
+            for (const row of kvRows(named, targetClient)) console.log(markdownRow([String(run), ...row.slice(0, 7)]));
           }
         } finally {
           await cluster.stop();
@@ -117,7 +129,7 @@ export function registerKvBench(program: Command): void {
         }
       }
       console.log(`\nMedians over ${runs} run(s)\n`);
-      console.log(kvTable(rows));
+      console.log(kvTable(rows, targetClient));
       console.log(`\n${commitLines.join('\n')}`);
     });
 }

@@ -7,6 +7,7 @@
  */
 import { runChild } from '../lib/child.js';
 import { nodeFailedRequests } from './metrics.js';
+import { unpipelinedClient } from './report.js';
 import type { KvMeasurement } from './types.js';
 
 const redisBenchmarkPath = 'redis-benchmark';
@@ -44,7 +45,7 @@ export function parseRedisBenchmarkCsv(text: string): Array<{ test: string; rps:
 
 /** Runs SET, then GET (one redis-benchmark process per test, so errors are counted per test). */
 export async function runRedisBenchmark(o: RedisBenchOptions): Promise<KvMeasurement[]> {
-  const client = o.pipeline > 1 ? `redis-benchmark -c ${o.clients} -P ${o.pipeline}` : `redis-benchmark -c ${o.clients}`;
+  const client = o.pipeline > 1 ? `${unpipelinedClient(o.clients)} -P ${o.pipeline}` : unpipelinedClient(o.clients);
   const out: KvMeasurement[] = [];
   for (const test of ['set', 'get']) {
     const args = ['-h', '127.0.0.1', '-p', String(o.port), '-t', test, '-n', String(o.requests), '-c', String(o.clients), '-P', String(o.pipeline), ...(o.keyspace > 0 ? ['-r', String(o.keyspace)] : []), '--csv'];

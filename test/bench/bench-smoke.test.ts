@@ -97,6 +97,13 @@ describe('bench tables', () => {
     assert.equal(rows[0]![3], '20,000');
     assert.match(rows[0]![8]!, /target ≥ 19,000\/s ✓, p99 ≤ 5 ms ✓/);
     assert.match(rows[1]![8]!, /target ≥ 30,000\/s ✓/);
+    // Latency-curve rows at other client counts carry the reference but no verdict; the main
+    // client count (targetClient) is the one judged.
+    const curve = parsed.map((p) => ({ cluster: '3 nodes', client: 'redis-benchmark -c 5', op: p.test, opsPerS: p.rps, p50Ms: p.p50, p99Ms: p.p99, errors: 0 }));
+    const curveRows = kvRows(curve);
+    assert.equal(curveRows[0]![8], 'redis-server 107,000 SET/s');
+    assert.equal(curveRows[1]![8], 'redis-server 109,000 GET/s');
+    assert.match(kvRows(curve, 'redis-benchmark -c 5')[0]![8]!, /target ≥ 19,000\/s ✓/);
   });
 
   it('failed requests from the node metrics: every outcome but ok and not-found', () => {
