@@ -26,7 +26,7 @@ const check = (ok: boolean): string => (ok ? '✓' : '✗');
  * `targetClient` (the run's main unpipelined client, `redis-benchmark -c 50` by default) only:
  * the rows of the latency curve at other client counts get the reference without a verdict.
  */
-export function referenceCell(client: string, op: string, opsPerS: number, p99Ms: number, targetClient = 'redis-benchmark -c 50'): string {
+export function referenceCell(client: string, op: string, opsPerS: number, p99Ms: number, targetClient = unpipelinedClient(50)): string {
   const pipelined = client.includes('-P');
   const judged = client === targetClient;
   if (client.startsWith('redis-benchmark') && op === 'SET') {
