@@ -61,7 +61,7 @@ import { cutTornTail, readWal, walSegmentBytesMaxDefault, WriteAheadLog } from '
  *    feeding the store while more than `pendingWritesMax` writes wait for their flush.
  *  - 'wal' (real nodes): as 'background' for reads, groups and `PendingWrites`, but a group's writes
  *    become raw LMDB operations appended to the write-ahead log as one frame (write-ahead-log.ts,
- *    wal-ops.ts), and `durable()` waits for the log's fdatasync (group commit) instead of an LMDB
+ *    wal-ops.ts), and `durable()` waits for the log's durable write (group commit) instead of an LMDB
  *    flush. A checkpoint (`checkpointIntervalMs` after a group is logged) hands the operations of
  *    every synced group to lmdb-js (overlapping sync, as above), and once that commit is flushed
  *    forgets them from `PendingWrites` and releases the log segments that hold only them. Opening
@@ -126,7 +126,7 @@ export const checkpointIntervalMsDefault = 200;
 export const checkpointOpsPerTurn = 512;
 /**
  * 'background' and 'wal': default of `flushTimeoutMs`. lmdb-js reports a failed flush only on the
- * console (its promise never settles), and an fdatasync on a dying disk may never return: without
+ * console (its promise never settles), and a synced write on a dying disk may never return: without
  * a bound, such a node would hang with a growing backlog instead of stopping. Two minutes is far
  * beyond any healthy flush (milliseconds) and beyond a busy disk's worst stall.
  */

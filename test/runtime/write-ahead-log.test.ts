@@ -5,7 +5,7 @@
  * every frame in them is covered.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { RecordCorruptError } from '../../src/runtime/record-codec.js';
 import { decodeWalOps, encodeWalOps, walDbMeta, walDbPurge, walDbRecords } from '../../src/runtime/wal-ops.js';
 import type { WalOp } from '../../src/runtime/wal-ops.js';
-import { cutTornTail, readWal, walFrameHeaderBytes, walSegments, WriteAheadLog } from '../../src/runtime/write-ahead-log.js';
+import { cutTornTail, readWal, segmentOpenFlags, walFrameHeaderBytes, walSegments, WriteAheadLog } from '../../src/runtime/write-ahead-log.js';
 import { fcParams } from '../kv/arbitraries.js';
 
 const root = mkdtempSync(join(tmpdir(), 'ringkv-wal-test-'));
@@ -73,6 +73,22 @@ describe('WriteAheadLog', () => {
     assert.deepEqual(read.segments, [0]);
     await log.close(false);
     assert.deepEqual(walSegments(dir), [0], 'close(false) keeps the log for replay');
+  });
+
+  it('segments are written with O_DSYNC, the next segment after a rotation too', async () => {
+    // A write on an O_DSYNC descriptor returns once its bytes are on disk; without the flag the
+    // log's acknowledgements would precede durability (no fdatasync follows such a write).
+    assert.ok(constants.O_DSYNC !== undefined && (segmentOpenFlags() & constants.O_DSYNC) === constants.O_DSYNC);
+    const dir = freshDir();
+    const log = new WriteAheadLog(dir, 0, [], 16);
+    // The kernel's own view of the open descriptor (Linux: /proc/self/fdinfo, flags in octal).
+    const openFlags = (): number => Number.parseInt(/flags:\s+([0-7]+)/.exec(readFileSync(`/proc/self/fdinfo/${log['fd']}`, 'utf8'))![1]!, 8);
+    if (process.platform === 'linux') assert.equal(openFlags() & constants.O_DSYNC, constants.O_DSYNC);
+    log.append(new Uint8Array(20).fill(1), 1);
+    await log.sync();
+    assert.equal(log.segmentCount, 2, 'a full segment rotated');
+    if (process.platform === 'linux') assert.equal(openFlags() & constants.O_DSYNC, constants.O_DSYNC);
+    await log.close(false);
   });
 
   it('a sync with nothing new appended resolves too', async () => {
