@@ -15,11 +15,12 @@ import { RecordCorruptError } from './record-codec.js';
  * plus branch pages). Appending the batch's bytes to one file and `fdatasync`ing it is far less I/O
  * per acknowledgement; LMDB then takes the writes in large, rare transactions (checkpoints).
  *
- * Segments are opened with `O_DSYNC` where the platform has it: each `write` then returns only once
- * its bytes are on disk, as a `write` followed by `fdatasync` would, but in one trip through libuv's
- * thread pool instead of two, so a round no longer waits for the event loop between its write and
- * its flush (docs/benchmarks.md, "One trip to the disk per log round"). Elsewhere it is `write`,
- * then `fdatasync`.
+ * On Linux, segments are opened with `O_DSYNC`: each `write` then returns only once its bytes are
+ * on disk, as a `write` followed by `fdatasync` would, but in one trip through libuv's thread pool
+ * instead of two, so a round no longer waits for the event loop between its write and its flush
+ * (docs/benchmarks.md, "One trip to the disk per log round"). Elsewhere it is `write`, then
+ * `fdatasync`: on macOS libuv's `fdatasync` is `F_FULLFSYNC`, which also empties the drive's cache
+ * and `O_DSYNC` does not; Windows has no `O_DSYNC`.
  *
  * Group commit: `append` only buffers; `sync()` resolves once everything appended before the call
  * is on disk. One durable write runs at a time, and covers every frame appended while the
@@ -30,8 +31,8 @@ import { RecordCorruptError } from './record-codec.js';
  * deletes the closed segments whose frames all have tags up to `tag` (they are in LMDB, flushed).
  */
 
-/** `O_DSYNC`, or undefined where the platform lacks it (Windows): then every write is followed by `fdatasync`. */
-const dataSyncFlag: number | undefined = constants.O_DSYNC;
+/** `O_DSYNC` on Linux; elsewhere undefined, and every write is followed by `fdatasync` (see above). */
+const dataSyncFlag: number | undefined = process.platform === 'linux' ? constants.O_DSYNC : undefined;
 
 /** Bytes of a frame header: payload length and CRC-32, both u32 little-endian. */
 export const walFrameHeaderBytes = 8;
@@ -313,7 +314,7 @@ function createSegment(dir: string, id: number): number {
   return fd;
 }
 
-/** Write-only, created here (never an existing file), and with `O_DSYNC` where there is one. */
+/** Write-only, created here (never an existing file), and with `O_DSYNC` on Linux. */
 export function segmentOpenFlags(): number {
   return constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (dataSyncFlag ?? 0);
 }
