@@ -48,7 +48,8 @@ function writeU64(out: Uint8Array, at: number, n: number): void {
   out[at + 7] = low & 0xff;
 }
 
-function readU64(bytes: Uint8Array, at: number): number {
+/** The u64 (below 2^53) at `at`: a `records` key's position, read where the key lies (e.g. inside a log frame). */
+export function readU64(bytes: Uint8Array, at: number): number {
   const high = (bytes[at]! * 0x1000000 + bytes[at + 1]! * 0x10000 + bytes[at + 2]! * 0x100 + bytes[at + 3]!) >>> 0;
   if (high > 0x1fffff) throw new RecordCorruptError('stored key prefix is beyond 2^53');
   const low = (bytes[at + 4]! * 0x1000000 + bytes[at + 5]! * 0x10000 + bytes[at + 6]! * 0x100 + bytes[at + 7]!) >>> 0;

@@ -19,8 +19,8 @@ import type { KvCursor } from '../wire/kv-types.js';
 import { decodePurgeKey, decodeRecordKey, encodePurgeKey, encodeRecordKey, keySuccessor, lmdbKeyBytesMax, u64Prefix } from './lmdb-keys.js';
 import { decodeRecord, encodeRecord, isStorablePurgeAfterMs, RecordCorruptError } from './record-codec.js';
 import { compareInRange, comparePurgeOrder, PendingWrites, pendingWritesMaxDefault } from './pending-writes.js';
-import { decodeWalOps, encodeWalOps, walDbMeta, walDbPurge, walDbRecords } from './wal-ops.js';
-import type { WalDb, WalOp } from './wal-ops.js';
+import { decodeWalOps, WalFrameBuilder, walDbMeta, walDbPurge, walDbRecords } from './wal-ops.js';
+import type { WalDb } from './wal-ops.js';
 import { cutTornTail, readWal, walSegmentBytesMaxDefault, WriteAheadLog } from './write-ahead-log.js';
 
 /**
@@ -181,7 +181,14 @@ export class LmdbStorage implements Storage {
   private readonly background: boolean;
   private readonly pendingWritesMax: number;
   /** 'background': writes queued to lmdb-js and not yet flushed, which reads consult first. */
-  private readonly pending = new PendingWrites();
+  private readonly pending = new PendingWrites((group) => this.frameOf(group));
+  /**
+   * 'background' and 'wal': the operations of the open group ('wal': all of them, its log frame;
+   * 'background': its `records` writes, which `pending` points into).
+   */
+  private opsOfGroup = new WalFrameBuilder();
+  /** The frames of closed groups whose writes `pending` may still point into, by group, oldest first. */
+  private readonly frames = new Map<number, Uint8Array>();
   /** 'background': the group (one `transaction()`, or one lone write) the current writes belong to. */
   private group = 0;
   /** 'background': the commit-and-flush promise of each group that wrote and has not settled. */
@@ -192,10 +199,8 @@ export class LmdbStorage implements Storage {
   /** 'wal': the log (undefined in the other modes). */
   private readonly wal: WriteAheadLog | undefined;
   private readonly checkpointIntervalMs: number;
-  /** 'wal': logged operations not yet handed to LMDB, oldest first, each with its group. */
-  private walOps: Array<WalOp & { readonly group: number }> = [];
-  /** 'wal': index in `walOps` where the current group's operations start. */
-  private groupOpsStart = 0;
+  /** 'wal': operations logged (in `frames` or the open group) and not yet in LMDB. */
+  private opsNotInLmdb = 0;
   /** 'wal': every group up to this one is on disk in the log. */
   private syncedGroup = 0;
   /** 'wal': every group up to this one is in LMDB, flushed. */
@@ -254,7 +259,7 @@ export class LmdbStorage implements Storage {
 
   /** True while more writes than `pendingWritesMax` are not in LMDB yet ('background', 'wal'). */
   backlogged(): boolean {
-    return this.pending.size > this.pendingWritesMax || this.walOps.length > walOpsMaxFactor * this.pendingWritesMax;
+    return this.pending.size > this.pendingWritesMax || this.opsNotInLmdb > walOpsMaxFactor * this.pendingWritesMax;
   }
 
   /**
@@ -345,7 +350,11 @@ export class LmdbStorage implements Storage {
     this.assertOpen();
     if (!validateKey(key).ok) return undefined; // nothing is ever stored under an invalid key
     const pending = this.pending.get(key);
-    if (pending !== undefined) return pending.record === null ? undefined : copyRecord(pending.record);
+    if (pending !== undefined) {
+      const record = this.pending.record(pending);
+      // A copy: the decoded value is a view into the group's frame, which the caller should not pin.
+      return record === null ? undefined : copyRecord(record);
+    }
     return this.read(encodeRecordKey(keyPosition(key), key));
   }
 
@@ -373,7 +382,7 @@ export class LmdbStorage implements Storage {
     }
     this.write(() => {
       const encoded = encodeRecord(record);
-      this.putRecord(key, position, recordKey, encoded);
+      this.putRecord(key, recordKey, encoded);
       if (current?.value === null) this.removeKey(this.purge, encodePurgeKey(current.purgeAfterMs, recordKey));
       if (record.value === null) this.putKey(this.purge, encodePurgeKey(record.purgeAfterMs, recordKey), emptyValue);
       c.bytes += growth;
@@ -480,7 +489,6 @@ export class LmdbStorage implements Storage {
   private backgroundGroup<T>(fn: () => T): T {
     const before = { ...this.counters };
     this.group++;
-    this.groupOpsStart = this.walOps.length;
     this.depth = 1;
     try {
       const result = fn();
@@ -490,6 +498,10 @@ export class LmdbStorage implements Storage {
       this.depth = 0;
       // Also after a throw: the writes fn made are queued, and the counters describe them.
       if (this.countersChanged(before)) this.putKey(this.meta, statsKey, encodeStats(this.counters));
+      if (this.opsOfGroup.ops > 0) {
+        this.opsNotInLmdb += this.wal === undefined ? 0 : this.opsOfGroup.ops;
+        this.frames.set(this.group, this.opsOfGroup.take());
+      }
       if (this.wroteInTxn) {
         if (this.wal === undefined) this.awaitFlush(this.group);
         else this.logGroup(this.group);
@@ -510,6 +522,7 @@ export class LmdbStorage implements Storage {
     const earlier = this.unflushed;
     const done = Promise.all([committed, flushed, earlier]).then(() => {
       this.pending.settle(group);
+      this.frames.delete(group);
       this.groupsInFlight.delete(group);
       if (this.unflushed === done) this.unflushed = undefined;
     });
@@ -528,8 +541,9 @@ export class LmdbStorage implements Storage {
   private logGroup(group: number): void {
     const wal = this.wal!;
     // A batch whose fn threw before its first write has nothing to log.
-    if (this.walOps.length === this.groupOpsStart) return;
-    wal.append(encodeWalOps(this.walOps, this.groupOpsStart), group);
+    const frame = this.frames.get(group);
+    if (frame === undefined) return;
+    wal.append(frame, group);
     this.commitCount++;
     const done = wal.sync().then(() => {
       if (group > this.syncedGroup) this.syncedGroup = group;
@@ -594,7 +608,7 @@ export class LmdbStorage implements Storage {
   }
 
   private scheduleCheckpoint(): void {
-    if (this.checkpointTimer !== undefined || this.checkpointing !== undefined || this.closed || this.walOps.length === 0) return;
+    if (this.checkpointTimer !== undefined || this.checkpointing !== undefined || this.closed || this.frames.size === 0) return;
     this.checkpointTimer = setTimeout(() => void this.checkpoint(), this.checkpointIntervalMs);
     this.checkpointTimer.unref();
   }
@@ -612,37 +626,53 @@ export class LmdbStorage implements Storage {
     if (this.checkpointing !== undefined) return this.checkpointing;
     if (this.closed) return undefined;
     const upTo = this.syncedGroup;
-    let n = 0;
-    while (n < this.walOps.length && this.walOps[n]!.group <= upTo) n++;
-    if (n === 0) return undefined;
-    const ops = this.walOps.splice(0, n);
-    const running = this.applyCheckpoint(ops, this.checkpointedGroup, upTo);
+    // `frames` holds the groups not in LMDB yet, oldest first.
+    const logged: Uint8Array[] = [];
+    for (const [group, frame] of this.frames) {
+      if (group > upTo) break;
+      logged.push(frame);
+    }
+    if (logged.length === 0) return undefined;
+    const running = this.applyCheckpoint(logged, this.checkpointedGroup, upTo);
     running.catch((error: unknown) => this.reportFailure(error));
     this.checkpointing = running;
     return running;
   }
 
   /**
-   * Hands `ops` to lmdb-js, at most `checkpointOpsPerTurn` per event-loop turn (each turn's are one
-   * LMDB transaction; a crash between them leaves LMDB at a prefix of the log, which replay repairs,
-   * and reads meanwhile still go to `pending`), then waits for the flush of the last commit.
+   * Hands the operations of the `logged` frames (groups `from` + 1 to `upTo`, in order) to lmdb-js,
+   * at most `checkpointOpsPerTurn` per event-loop turn (each turn's are one LMDB transaction; a
+   * crash between them leaves LMDB at a prefix of the log, which replay repairs, and reads
+   * meanwhile still go to `pending`), then waits for the flush of the last commit.
    */
-  private async applyCheckpoint(ops: readonly WalOp[], from: number, upTo: number): Promise<void> {
+  private async applyCheckpoint(logged: readonly Uint8Array[], from: number, upTo: number): Promise<void> {
     // Every chunk's commit is awaited: a failed one must fail the checkpoint, never release the log.
     const commits: Array<Promise<unknown>> = [];
-    for (let i = 0; i < ops.length; i++) {
-      // Yield between chunks so replies and acks are not held behind a large checkpoint.
-      if (i > 0 && i % checkpointOpsPerTurn === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      const op = ops[i]!;
-      const db = this.walDb(op.db);
-      const committed = op.value === null ? db.remove(op.key) : db.put(op.key, op.value);
-      if (i % checkpointOpsPerTurn === checkpointOpsPerTurn - 1 || i === ops.length - 1) commits.push(committed);
+    let n = 0;
+    let last: Promise<unknown> | undefined;
+    for (const frame of logged) {
+      // Decoded a frame at a time: the operations' objects die young.
+      for (const op of decodeWalOps(frame)) {
+        // Yield between chunks so replies and acks are not held behind a large checkpoint.
+        if (n > 0 && n % checkpointOpsPerTurn === 0) {
+          commits.push(last!);
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+        const db = this.walDb(op.db);
+        last = op.value === null ? db.remove(op.key) : db.put(op.key, op.value);
+        n++;
+      }
     }
+    if (last !== undefined) commits.push(last);
     await withTimeout(Promise.all(commits), this.flushTimeoutMs, 'checkpoint commit');
     // The flush never rejects (lmdb-js only logs a failed one), so one that does not return in
     // time counts as failed: the node stops (exit 70) instead of hanging with a growing backlog.
     await withTimeout(this.lmdbFlushed(), this.flushTimeoutMs, 'checkpoint flush');
-    for (let g = from + 1; g <= upTo; g++) this.pending.settle(g);
+    for (let g = from + 1; g <= upTo; g++) {
+      this.pending.settle(g);
+      this.frames.delete(g);
+    }
+    this.opsNotInLmdb -= n;
     this.checkpointedGroup = upTo;
     this.wal!.release(upTo);
     this.checkpointing = undefined;
@@ -733,33 +763,48 @@ export class LmdbStorage implements Storage {
   /** What `key` holds now: its queued write if it has one, else LMDB's committed record. */
   private readKey(key: string, recordKey: Uint8Array): StoredRecord | undefined {
     const pending = this.pending.get(key);
-    if (pending !== undefined) return pending.record ?? undefined;
+    if (pending !== undefined) return this.pending.record(pending) ?? undefined;
     return this.read(recordKey);
   }
 
-  /** Stores a record: at once ('commit', inside the transaction) or queued and pending ('background'). */
-  private putRecord(key: string, position: number, recordKey: Uint8Array, encoded: Uint8Array): void {
-    if (this.background) this.pending.set({ key, record: decodeRecord(encoded), position, recordKey, group: this.group });
-    this.putKey(this.records, recordKey, encoded);
+  /**
+   * Stores a record: at once ('commit', inside the transaction) or queued and pending ('background',
+   * 'wal'; `pending` points at the operation in the group's frame).
+   */
+  private putRecord(key: string, recordKey: Uint8Array, encoded: Uint8Array): void {
+    if (!this.background) {
+      this.records.putSync(recordKey, encoded);
+      return;
+    }
+    this.pending.set({ key, group: this.group, at: this.opsOfGroup.add(walDbRecords, recordKey, encoded) });
+    if (this.wal === undefined) this.lastCommit = this.records.put(recordKey, encoded);
   }
 
   private putKey(db: BinaryDb, key: Uint8Array, value: Uint8Array): void {
-    if (this.wal !== undefined) this.walOps.push({ db: this.walDbOf(db), key, value, group: this.group });
+    if (this.wal !== undefined) this.opsOfGroup.add(this.walDbOf(db), key, value);
     else if (this.background) this.lastCommit = db.put(key, value);
     else db.putSync(key, value);
   }
 
   private removeKey(db: BinaryDb, key: Uint8Array): void {
-    if (this.wal !== undefined) this.walOps.push({ db: this.walDbOf(db), key, value: null, group: this.group });
+    if (this.wal !== undefined) this.opsOfGroup.add(this.walDbOf(db), key, null);
     else if (this.background) this.lastCommit = db.remove(key);
     else db.removeSync(key);
+  }
+
+  /** The operations of `group`: its frame, or the open group's operations so far. */
+  private frameOf(group: number): Uint8Array {
+    const frame = this.frames.get(group);
+    if (frame !== undefined) return frame;
+    assert(group === this.group && this.depth > 0, 'a pending write points into a frame that is gone');
+    return this.opsOfGroup.current();
   }
 
   /** Deletes a stored record and its tombstone index entry; call inside `write`. */
   private removeRecord(recordKey: Uint8Array, key: string, position: number, record: StoredRecord): void {
     if (this.background) {
-      this.pending.set({ key, record: null, position, recordKey, group: this.group });
-      this.removeKey(this.records, recordKey);
+      this.pending.set({ key, group: this.group, at: this.opsOfGroup.add(walDbRecords, recordKey, null) });
+      if (this.wal === undefined) this.lastCommit = this.records.remove(recordKey);
     } else {
       const removed = this.records.removeSync(recordKey);
       assert(removed, 'removeRecord of a key the store does not hold');

@@ -2,6 +2,9 @@ import type { StoredRecord } from '../kv/record.js';
 import { rangeContains, rangeWraps } from '../kv/ring-range.js';
 import type { RingRange } from '../kv/ring-range.js';
 import type { KvCursor } from '../wire/kv-types.js';
+import { readU64 } from './lmdb-keys.js';
+import { decodeRecord } from './record-codec.js';
+import { walOpKeyAt, walOpValueAt } from './wal-ops.js';
 
 /**
  * The writes of the LMDB engine's 'background' and 'wal' sync modes (lmdb-storage.ts) that LMDB
@@ -13,6 +16,12 @@ import type { KvCursor } from '../wire/kv-types.js';
  * flushed, `settle(group)` forgets its writes, except those a later group has overwritten since
  * (they stay until their own group settles). So the map holds at most the writes of the groups
  * not yet flushed into LMDB: the store reports itself backlogged beyond `pendingWritesMax`.
+ *
+ * A write is kept as its key and where its operation lies in its group's frame (wal-ops.ts: the
+ * `records` key and the encoded record), not as decoded objects: writes stay here for a checkpoint
+ * interval, and every object they held was copied and promoted by the garbage collector, which was
+ * the largest share of a busy node's collection pauses (docs/benchmarks.md). Records are decoded
+ * again when read.
  */
 
 /**
@@ -21,19 +30,28 @@ import type { KvCursor } from '../wire/kv-types.js';
  */
 export const pendingWritesMaxDefault = 50_000;
 
-/** One queued write: the record the key now holds, or null once it is removed. */
+/** One queued write: the offset of its operation in the frame of its group. */
 export interface PendingWrite {
   readonly key: string;
-  readonly record: StoredRecord | null;
+  readonly group: number;
+  readonly at: number;
+}
+
+/** A queued write, decoded: the record the key now holds, or null once it is removed. */
+export interface QueuedWrite {
+  readonly key: string;
   readonly position: number;
+  readonly record: StoredRecord | null;
   /** The key's binary `records` key (lmdb-keys.ts), for removal. */
   readonly recordKey: Uint8Array;
-  readonly group: number;
 }
 
 export class PendingWrites {
   private readonly byKey = new Map<string, PendingWrite>();
   private readonly keysByGroup = new Map<number, string[]>();
+
+  /** `frameOf(group)`: the operations of a group that has writes here (its frame so far, while it is open). */
+  constructor(private readonly frameOf: (group: number) => Uint8Array) {}
 
   get size(): number {
     return this.byKey.size;
@@ -41,6 +59,12 @@ export class PendingWrites {
 
   get(key: string): PendingWrite | undefined {
     return this.byKey.get(key);
+  }
+
+  /** The record `write` stores, or null for a removal (decoded anew: the caller may keep it). */
+  record(write: PendingWrite): StoredRecord | null {
+    const value = walOpValueAt(this.frameOf(write.group), write.at);
+    return value === null ? null : decodeRecord(value);
   }
 
   set(write: PendingWrite): void {
@@ -64,23 +88,35 @@ export class PendingWrites {
   }
 
   /** The writes whose key lies in `range` strictly after `after`, in the range's order. */
-  inRange(range: RingRange, after: KvCursor | null): PendingWrite[] {
-    const out: PendingWrite[] = [];
+  inRange(range: RingRange, after: KvCursor | null): QueuedWrite[] {
+    const out: QueuedWrite[] = [];
     for (const w of this.byKey.values()) {
-      if (!rangeContains(range, w.position)) continue;
-      if (after !== null && compareInRange(range, w, after) <= 0) continue;
-      out.push(w);
+      const frame = this.frameOf(w.group);
+      // A `records` key starts with the key's position (u64), after the op's 3-byte header.
+      const position = readU64(frame, w.at + 3);
+      if (!rangeContains(range, position)) continue;
+      if (after !== null && compareInRange(range, { position, key: w.key }, after) <= 0) continue;
+      out.push(this.decoded(w, frame, position));
     }
     return out.sort((a, b) => compareInRange(range, a, b));
   }
 
   /** Queued tombstones due at `endMs` (purgeAfterMs < endMs). */
-  tombstonesDueBefore(endMs: number): PendingWrite[] {
-    const out: PendingWrite[] = [];
+  tombstonesDueBefore(endMs: number): QueuedWrite[] {
+    const out: QueuedWrite[] = [];
     for (const w of this.byKey.values()) {
-      if (w.record !== null && w.record.value === null && w.record.purgeAfterMs < endMs) out.push(w);
+      const frame = this.frameOf(w.group);
+      const value = walOpValueAt(frame, w.at);
+      if (value === null) continue; // a removal
+      const record = decodeRecord(value);
+      if (record.value === null && record.purgeAfterMs < endMs) out.push({ key: w.key, position: readU64(frame, w.at + 3), record, recordKey: walOpKeyAt(frame, w.at) });
     }
     return out;
+  }
+
+  private decoded(w: PendingWrite, frame: Uint8Array, position: number): QueuedWrite {
+    const value = walOpValueAt(frame, w.at);
+    return { key: w.key, position, record: value === null ? null : decodeRecord(value), recordKey: walOpKeyAt(frame, w.at) };
   }
 }
 

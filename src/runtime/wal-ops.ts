@@ -25,35 +25,96 @@ export interface WalOp {
 const removal = 0xffff_ffff;
 const keyBytesMax = 0xffff;
 
+/** Bytes a frame builder starts with; it doubles as a group's operations need. */
+export const walFrameBuilderBytesInitial = 1024;
+
+/**
+ * Builds one frame payload operation by operation. Each `add` returns the operation's offset, so
+ * the store can point at a queued write's bytes (`walOpKeyAt`, `walOpValueAt`) instead of keeping
+ * it as JavaScript objects: queued writes live for a checkpoint interval, long enough for the
+ * garbage collector to copy and promote every object they hold (docs/benchmarks.md), while bytes
+ * in an ArrayBuffer are never copied by it. Bytes once added are never written again, and a
+ * buffer outgrown is left as it was, so views into earlier results stay valid.
+ */
+export class WalFrameBuilder {
+  private bytes = new Uint8Array(walFrameBuilderBytesInitial);
+  private view = new DataView(this.bytes.buffer);
+  private used = 0;
+  private count = 0;
+
+  /** Operations added since the last `take`. */
+  get ops(): number {
+    return this.count;
+  }
+
+  /** Appends a put of `value`, or a removal when `value` is null; returns the operation's offset. */
+  add(db: WalDb, key: Uint8Array, value: Uint8Array | null): number {
+    assert(key.length <= keyBytesMax, 'a logged key fits a u16 length');
+    assert(value === null || value.length < removal, 'a logged value fits below the removal marker');
+    const at = this.used;
+    this.reserve(7 + key.length + (value?.length ?? 0));
+    const out = this.bytes;
+    out[at] = db;
+    this.view.setUint16(at + 1, key.length, true);
+    out.set(key, at + 3);
+    let end = at + 3 + key.length;
+    if (value === null) {
+      this.view.setUint32(end, removal, true);
+      end += 4;
+    } else {
+      this.view.setUint32(end, value.length, true);
+      out.set(value, end + 4);
+      end += 4 + value.length;
+    }
+    this.used = end;
+    this.count++;
+    return at;
+  }
+
+  /** The operations added since the last `take`, as a view (valid as long as the caller keeps it). */
+  current(): Uint8Array {
+    return this.bytes.subarray(0, this.used);
+  }
+
+  /** The payload of the operations added since the last `take`; the builder starts a new one. */
+  take(): Uint8Array {
+    const payload = this.current();
+    this.bytes = new Uint8Array(Math.max(walFrameBuilderBytesInitial, Math.min(this.bytes.length, 2 * this.used)));
+    this.view = new DataView(this.bytes.buffer);
+    this.used = 0;
+    this.count = 0;
+    return payload;
+  }
+
+  private reserve(bytes: number): void {
+    if (this.used + bytes <= this.bytes.length) return;
+    let size = this.bytes.length;
+    while (size < this.used + bytes) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.bytes.subarray(0, this.used));
+    this.bytes = grown;
+    this.view = new DataView(grown.buffer);
+  }
+}
+
 /** Encodes `ops` (in order) as one frame payload. */
 export function encodeWalOps(ops: readonly WalOp[], from = 0, to = ops.length): Uint8Array {
-  let bytes = 0;
-  for (let i = from; i < to; i++) {
-    const op = ops[i]!;
-    bytes += 7 + op.key.length + (op.value?.length ?? 0);
-  }
-  const out = new Uint8Array(bytes);
-  const view = new DataView(out.buffer);
-  let at = 0;
-  for (let i = from; i < to; i++) {
-    const op = ops[i]!;
-    assert(op.key.length <= keyBytesMax, 'a logged key fits a u16 length');
-    out[at] = op.db;
-    view.setUint16(at + 1, op.key.length, true);
-    out.set(op.key, at + 3);
-    at += 3 + op.key.length;
-    if (op.value === null) {
-      view.setUint32(at, removal, true);
-      at += 4;
-    } else {
-      assert(op.value.length < removal, 'a logged value fits below the removal marker');
-      view.setUint32(at, op.value.length, true);
-      out.set(op.value, at + 4);
-      at += 4 + op.value.length;
-    }
-  }
-  assert(at === bytes, 'encoded exactly the computed size');
-  return out;
+  const builder = new WalFrameBuilder();
+  for (let i = from; i < to; i++) builder.add(ops[i]!.db, ops[i]!.key, ops[i]!.value);
+  return builder.take();
+}
+
+/** The key of the operation at `at` in a payload this process built (a view). */
+export function walOpKeyAt(payload: Uint8Array, at: number): Uint8Array {
+  const keyLength = payload[at + 1]! | (payload[at + 2]! << 8);
+  return payload.subarray(at + 3, at + 3 + keyLength);
+}
+
+/** The value of the operation at `at` in a payload this process built (a view), or null for a removal. */
+export function walOpValueAt(payload: Uint8Array, at: number): Uint8Array | null {
+  const valueAt = at + 3 + (payload[at + 1]! | (payload[at + 2]! << 8));
+  const valueLength = (payload[valueAt]! | (payload[valueAt + 1]! << 8) | (payload[valueAt + 2]! << 16) | (payload[valueAt + 3]! << 24)) >>> 0;
+  return valueLength === removal ? null : payload.subarray(valueAt + 4, valueAt + 4 + valueLength);
 }
 
 /**

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { RecordCorruptError } from '../../src/runtime/record-codec.js';
-import { decodeWalOps, encodeWalOps, walDbMeta, walDbPurge, walDbRecords } from '../../src/runtime/wal-ops.js';
+import { decodeWalOps, encodeWalOps, WalFrameBuilder, walDbMeta, walDbPurge, walDbRecords, walOpKeyAt, walOpValueAt } from '../../src/runtime/wal-ops.js';
 import type { WalOp } from '../../src/runtime/wal-ops.js';
 import { cutTornTail, readWal, segmentOpenFlags, walFrameHeaderBytes, walSegments, WriteAheadLog } from '../../src/runtime/write-ahead-log.js';
 import { fcParams } from '../kv/arbitraries.js';
@@ -42,6 +42,40 @@ describe('write-ahead log operations codec', () => {
         );
       }),
       { seed: 7, ...fcParams(200) },
+    );
+  });
+
+  it('a frame builder gives each operation an offset that reads it back, in views that stay valid as it grows', () => {
+    const plain = (b: Uint8Array | null): number[] | null => (b === null ? null : [...b]);
+    fc.assert(
+      fc.property(fc.array(fc.array(opArb, { maxLength: 30 }), { minLength: 1, maxLength: 4 }), (groups) => {
+        const builder = new WalFrameBuilder();
+        const taken: Array<{ payload: Uint8Array; copy: number[]; ops: WalOp[]; offsets: number[] }> = [];
+        for (const ops of groups) {
+          const offsets: number[] = [];
+          const views: Uint8Array[] = [];
+          for (const op of ops) {
+            offsets.push(builder.add(op.db, op.key, op.value));
+            // A view taken now must still read this operation after later adds (and growth).
+            views.push(builder.current());
+          }
+          assert.equal(builder.ops, ops.length);
+          ops.forEach((op, i) => {
+            assert.deepEqual(plain(walOpKeyAt(views[i]!, offsets[i]!)), plain(op.key));
+            assert.deepEqual(plain(walOpValueAt(views[i]!, offsets[i]!)), plain(op.value));
+          });
+          const payload = builder.take();
+          assert.equal(builder.ops, 0);
+          assert.deepEqual([...payload], [...encodeWalOps(ops)]);
+          taken.push({ payload, copy: [...payload], ops, offsets });
+        }
+        // Taking a frame starts a new one: earlier payloads are never written again.
+        for (const t of taken) {
+          assert.deepEqual([...t.payload], t.copy);
+          t.ops.forEach((op, i) => assert.deepEqual(plain(walOpValueAt(t.payload, t.offsets[i]!)), plain(op.value)));
+        }
+      }),
+      { seed: 11, ...fcParams(200) },
     );
   });
 
