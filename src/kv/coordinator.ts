@@ -29,6 +29,7 @@
  *   with KV_ERR_OVERLOADED. Bad input fails at once with KV_ERR_BAD_REQUEST, never a throw.
  */
 import { assert } from '../lib/assert.js';
+import { OrderedIdTable } from '../lib/id-table.js';
 import type { KvRequestMsg, KvResponseMsg, NodeName } from '../wire/types.js';
 import type { ClientErrorCode, ClientOp, ClientOpType, ClientResult } from './client-types.js';
 import { requiredReplicas } from './config.js';
@@ -95,7 +96,8 @@ export class Coordinator {
     speculativeRetries: 0,
   };
   private readonly host: CoordinatorHost;
-  private readonly requests = new Map<number, Request>();
+  /** By reqId, in start order (not a Map: see OrderedIdTable). */
+  private readonly requests = new OrderedIdTable<Request>();
   private lastReqId = 0;
   private nextSerial = 1;
   /** A coord-deadline timer is armed (there is at most one; see CoordinatorTimer). */
@@ -106,9 +108,11 @@ export class Coordinator {
    * Reads waiting for their speculative retry, oldest first (all wait the same time, so this is
    * due order); entries before `spareHead` are done. Finished reads leave at the next sweep, which
    * runs at least every readSpeculativeRetryMs while any is queued: the queue holds the reads of
-   * about one retry delay.
+   * about one retry delay. Each read is two numbers, its reqId and serial, not the request: an
+   * array's outgrown backing store in the old generation would keep finished requests alive
+   * through young-generation collections (see src/lib/id-table.ts).
    */
-  private spareQueue: Request[] = [];
+  private spareQueue: number[] = [];
   private spareHead = 0;
   /** A coord-spare timer is armed (at most one). */
   private spareArmed = false;
@@ -187,14 +191,14 @@ export class Coordinator {
     }
     assert(nowMs >= this.lastSubmitMs, 'coordinator: requests must start in clock order');
     this.lastSubmitMs = nowMs;
-    this.requests.set(reqId, req);
+    this.requests.add(reqId, req);
     if (!this.deadlineArmed) {
       this.deadlineArmed = true;
       this.host.schedule(config.requestTimeoutMs, { type: 'coord-deadline' });
     }
     if (req.spareDueMs !== Infinity) {
       // progress() asks the replicas the level needs; the rest wait for the speculative retry.
-      this.spareQueue.push(req);
+      this.spareQueue.push(reqId, req.serial);
       if (!this.spareArmed) {
         this.spareArmed = true;
         this.host.schedule(retryMs, { type: 'coord-spare' });
@@ -242,7 +246,7 @@ export class Coordinator {
   checkInvariants(): void {
     assert(this.requests.size <= this.host.config.inflightRequestsMax, 'coordinator: more requests in flight than inflightRequestsMax');
     let previousDeadlineMs = -Infinity;
-    for (const [reqId, req] of this.requests) {
+    for (const [reqId, req] of this.requests.entries()) {
       assert(reqId === req.reqId && reqId !== repairReqId, 'coordinator: request indexed under a wrong reqId');
       assert(req.deadlineMs >= previousDeadlineMs, 'coordinator: requests out of deadline order');
       previousDeadlineMs = req.deadlineMs;
@@ -269,7 +273,7 @@ export class Coordinator {
   // --- internals ------------------------------------------------------------------------------------
 
   /**
-   * Handles every request whose deadline passed and arms the timer for the next one. The map keeps
+   * Handles every request whose deadline passed and arms the timer for the next one. The table keeps
    * insertion order, which is start order and so deadline order: the sweep stops at the first
    * request still within its time. (A timer per request cost every request a push and a pop on the
    * runtime's timer heap, a heap that held one entry per request of the last timeout, and a timer
@@ -277,7 +281,7 @@ export class Coordinator {
    */
   private onDeadlines(nowMs: number): void {
     this.deadlineArmed = false;
-    for (const req of this.requests.values()) {
+    for (const [, req] of this.requests.entries()) {
       if (req.deadlineMs > nowMs) {
         this.deadlineArmed = true;
         this.host.schedule(req.deadlineMs - nowMs, { type: 'coord-deadline' });
@@ -294,14 +298,14 @@ export class Coordinator {
     this.spareArmed = false;
     const queue = this.spareQueue;
     while (this.spareHead < queue.length) {
-      const req = queue[this.spareHead]!;
-      const open = this.requests.get(req.reqId) === req && !req.settled && req.askedCount < req.replicas.length;
+      const req = this.requests.get(queue[this.spareHead]!);
+      const open = req !== undefined && req.serial === queue[this.spareHead + 1] && !req.settled && req.askedCount < req.replicas.length;
       if (open && req.spareDueMs > nowMs) {
         this.spareArmed = true;
         this.host.schedule(req.spareDueMs - nowMs, { type: 'coord-spare' });
         break;
       }
-      queue[this.spareHead++] = undefined as unknown as Request; // let it be collected
+      this.spareHead += 2;
       if (!open) continue;
       this.stats.speculativeRetries++;
       while (req.askedCount < req.replicas.length) this.ask(req, this.nextToAsk(req), nowMs);
@@ -310,7 +314,7 @@ export class Coordinator {
     if (this.spareHead === queue.length) {
       this.spareQueue = [];
       this.spareHead = 0;
-    } else if (this.spareHead >= 1024 && this.spareHead * 2 >= queue.length) {
+    } else if (this.spareHead >= 2048 && this.spareHead * 2 >= queue.length) {
       this.spareQueue = queue.slice(this.spareHead);
       this.spareHead = 0;
     }

@@ -19,6 +19,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomInt } from 'node:crypto';
 import { assert } from '../lib/assert.js';
+import { IdTable } from '../lib/id-table.js';
 import { Rng } from '../lib/rng.js';
 import type { ClientOp, ClientResult } from '../kv/client-types.js';
 import type { MemberInfo } from '../membership/types.js';
@@ -82,7 +83,8 @@ export class NodeRuntime implements NodeService {
   private endpoints: NodeEndpoints = {};
   private inputs: NodeInput[] = [];
   private drainScheduled = false;
-  private readonly pending = new Map<number, Pending>();
+  /** Client operations waiting for their reply, by requestId (not a Map: see IdTable). */
+  private readonly pending = new IdTable<Pending>();
   private nextRequestId = 1;
   private readonly timers: TimerQueue<NodeTimer>;
   private readonly startedAtMs = monotonicEpochMs();
@@ -214,7 +216,7 @@ export class NodeRuntime implements NodeService {
     if (this.closed) return;
     this.closed = true;
     this.timers.close();
-    for (const { resolve } of this.pending.values()) resolve(notReady('node is shutting down'));
+    for (const { resolve } of this.pending.valuesSnapshot()) resolve(notReady('node is shutting down'));
     this.pending.clear();
     await Promise.all([this.udp.close(), this.tcp.close()]);
     await this.storage.close();

@@ -13,6 +13,12 @@
  * (a read: no write running; a write: nothing running). Counts instead of promise chains: every
  * client operation passes through here, and chaining several promises per operation was a
  * visible share of the RESP path's allocations.
+ *
+ * A connection with one operation at a time (most clients) never touches the map: that operation's
+ * entry is kept aside (`solo`) and moves into the map only if a second operation arrives while it
+ * runs. A map entry added and deleted per operation made V8 replace the map's table again and
+ * again, and a replaced table that had reached the old generation kept its entries alive through
+ * young-generation collections (see src/lib/id-table.ts).
  */
 
 interface Waiting {
@@ -22,6 +28,7 @@ interface Waiting {
 }
 
 interface KeyEntry {
+  readonly key: string;
   readsRunning: number;
   writesRunning: number;
   /** Operations of the key not started yet, in arrival order. */
@@ -30,17 +37,29 @@ interface KeyEntry {
 
 export class KeyOrder {
   private readonly keys = new Map<string, KeyEntry>();
+  /** The entry of the connection's only operation, while the map is empty. */
+  private solo: KeyEntry | undefined;
 
   /** Keys with at least one queued or running operation. */
   get pendingKeys(): number {
-    return this.keys.size;
+    return this.keys.size + (this.solo === undefined ? 0 : 1);
   }
 
   /** Runs `fn` once the operations of `key` it must follow have finished. `fn` must not reject. */
   run<T>(key: string, isWrite: boolean, fn: () => Promise<T>): Promise<T> {
+    if (this.solo === undefined && this.keys.size === 0) {
+      const entry: KeyEntry = { key, readsRunning: 0, writesRunning: 0, waiting: [] };
+      this.solo = entry;
+      return this.start(key, entry, isWrite, fn);
+    }
+    if (this.solo !== undefined) {
+      // A second operation while the first runs: from now on both are tracked in the map.
+      this.keys.set(this.solo.key, this.solo);
+      this.solo = undefined;
+    }
     let entry = this.keys.get(key);
     if (entry === undefined) {
-      entry = { readsRunning: 0, writesRunning: 0, waiting: [] };
+      entry = { key, readsRunning: 0, writesRunning: 0, waiting: [] };
       this.keys.set(key, entry);
     }
     if (entry.waiting.length === 0 && canStart(entry, isWrite)) return this.start(key, entry, isWrite, fn);
@@ -66,8 +85,11 @@ export class KeyOrder {
       const next = entry.waiting.shift()!;
       next.resolve(this.start(key, entry, next.isWrite, next.fn));
     }
-    // An entry stays in the map while it has work, so this is the key's entry: drop it when idle.
-    if (entry.readsRunning === 0 && entry.writesRunning === 0 && entry.waiting.length === 0) this.keys.delete(key);
+    // An entry stays in the map (or aside) while it has work, so this is the key's entry: drop it when idle.
+    if (entry.readsRunning === 0 && entry.writesRunning === 0 && entry.waiting.length === 0) {
+      if (this.solo === entry) this.solo = undefined;
+      else this.keys.delete(key);
+    }
   }
 }
 
