@@ -107,6 +107,8 @@ export class IdTable<T> {
   }
 
   private find(id: number): number {
+    // Never a stored id, and -1 would match an empty slot.
+    if (!(id >= 0)) return -1;
     const { ids, mask } = this;
     for (let i = this.slotOf(id); ; i = (i + 1) & mask) {
       const at = ids[i]!;
@@ -136,8 +138,9 @@ export class IdTable<T> {
 
 /**
  * An IdTable that also iterates in insertion order (the coordinator's deadline sweep walks its
- * requests in start order). The order is kept as ids in a `Set`: its replaced tables hold numbers,
- * which point at nothing the collector would keep alive.
+ * requests in start order). The order is kept as ids in a `Set`: its replaced tables hold only
+ * numbers (small integers, or from 2^31 on V8's boxed numbers, which point at nothing), never
+ * the values, so a replaced table keeps no request alive.
  */
 export class OrderedIdTable<T> {
   private readonly byId = new IdTable<T>();

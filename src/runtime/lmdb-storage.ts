@@ -180,14 +180,18 @@ export class LmdbStorage implements Storage {
   private unflushed: Promise<void> | undefined;
   private readonly background: boolean;
   private readonly pendingWritesMax: number;
-  /** 'background': writes queued to lmdb-js and not yet flushed, which reads consult first. */
+  /** 'background' and 'wal': writes not yet in LMDB and flushed, which reads consult first. */
   private readonly pending = new PendingWrites((group) => this.frameOf(group));
   /**
    * 'background' and 'wal': the operations of the open group ('wal': all of them, its log frame;
    * 'background': its `records` writes, which `pending` points into).
    */
   private opsOfGroup = new WalFrameBuilder();
-  /** The frames of closed groups whose writes `pending` may still point into, by group, oldest first. */
+  /**
+   * Closed groups' frames, by group, oldest first: 'wal', every group not yet checkpointed (what
+   * the next checkpoint applies, and what `pending` points into); 'background', every group not yet
+   * flushed that wrote records.
+   */
   private readonly frames = new Map<number, Uint8Array>();
   /** 'background': the group (one `transaction()`, or one lone write) the current writes belong to. */
   private group = 0;
@@ -199,7 +203,7 @@ export class LmdbStorage implements Storage {
   /** 'wal': the log (undefined in the other modes). */
   private readonly wal: WriteAheadLog | undefined;
   private readonly checkpointIntervalMs: number;
-  /** 'wal': operations logged (in `frames` or the open group) and not yet in LMDB. */
+  /** 'wal': operations in `frames` (closed groups, logged or being logged) and not yet in LMDB. */
   private opsNotInLmdb = 0;
   /** 'wal': every group up to this one is on disk in the log. */
   private syncedGroup = 0;
@@ -846,7 +850,9 @@ export class LmdbStorage implements Storage {
     let q = 0;
     const takeQueued = (): void => {
       const w = queued[q++]!;
-      if (w.record !== null) out.push({ key: w.key, position: w.position, record: copyRecord(w.record), recordKey: w.recordKey });
+      const record = this.pending.record(w.write);
+      // Copied out of the frame: scan results may be kept (transfers, repairs).
+      if (record !== null) out.push({ key: w.key, position: w.position, record: copyRecord(record), recordKey: this.pending.recordKey(w.write).slice() });
     };
     for (; runIndex < runs.length && out.length < limit; runIndex++) {
       const { from, to } = runs[runIndex]!;

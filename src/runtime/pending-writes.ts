@@ -3,7 +3,7 @@ import { rangeContains, rangeWraps } from '../kv/ring-range.js';
 import type { RingRange } from '../kv/ring-range.js';
 import type { KvCursor } from '../wire/kv-types.js';
 import { readU64 } from './lmdb-keys.js';
-import { decodeRecord } from './record-codec.js';
+import { decodeRecord, isEncodedTombstone } from './record-codec.js';
 import { walOpKeyAt, walOpValueAt } from './wal-ops.js';
 
 /**
@@ -37,11 +37,18 @@ export interface PendingWrite {
   readonly at: number;
 }
 
-/** A queued write, decoded: the record the key now holds, or null once it is removed. */
-export interface QueuedWrite {
+/** A queued write with its key's ring position (read from the frame; the record is decoded on demand). */
+export interface QueuedKey {
   readonly key: string;
   readonly position: number;
-  readonly record: StoredRecord | null;
+  readonly write: PendingWrite;
+}
+
+/** A queued tombstone, decoded. */
+export interface QueuedTombstone {
+  readonly key: string;
+  readonly position: number;
+  readonly record: StoredRecord;
   /** The key's binary `records` key (lmdb-keys.ts), for removal. */
   readonly recordKey: Uint8Array;
 }
@@ -61,10 +68,19 @@ export class PendingWrites {
     return this.byKey.get(key);
   }
 
-  /** The record `write` stores, or null for a removal (decoded anew: the caller may keep it). */
+  /**
+   * The record `write` stores, or null for a removal. Decoded anew, but its value is a view into the
+   * group's frame: a caller that keeps it keeps the frame alive, and must not write to it (copy it
+   * to hand it out for long, as the store's `get` does).
+   */
   record(write: PendingWrite): StoredRecord | null {
     const value = walOpValueAt(this.frameOf(write.group), write.at);
     return value === null ? null : decodeRecord(value);
+  }
+
+  /** The `records` key of `write` (a view into its frame). */
+  recordKey(write: PendingWrite): Uint8Array {
+    return walOpKeyAt(this.frameOf(write.group), write.at);
   }
 
   set(write: PendingWrite): void {
@@ -87,37 +103,37 @@ export class PendingWrites {
     }
   }
 
-  /** The writes whose key lies in `range` strictly after `after`, in the range's order. */
-  inRange(range: RingRange, after: KvCursor | null): QueuedWrite[] {
-    const out: QueuedWrite[] = [];
+  /**
+   * The writes whose key lies in `range` strictly after `after`, in the range's order. Records are
+   * not decoded here: a scan takes only as many as its limit (see `record`).
+   */
+  inRange(range: RingRange, after: KvCursor | null): QueuedKey[] {
+    const out: QueuedKey[] = [];
     for (const w of this.byKey.values()) {
-      const frame = this.frameOf(w.group);
       // A `records` key starts with the key's position (u64), after the op's 3-byte header.
-      const position = readU64(frame, w.at + 3);
+      const position = readU64(this.frameOf(w.group), w.at + 3);
       if (!rangeContains(range, position)) continue;
-      if (after !== null && compareInRange(range, { position, key: w.key }, after) <= 0) continue;
-      out.push(this.decoded(w, frame, position));
+      const queued = { key: w.key, position, write: w };
+      if (after !== null && compareInRange(range, queued, after) <= 0) continue;
+      out.push(queued);
     }
     return out.sort((a, b) => compareInRange(range, a, b));
   }
 
   /** Queued tombstones due at `endMs` (purgeAfterMs < endMs). */
-  tombstonesDueBefore(endMs: number): QueuedWrite[] {
-    const out: QueuedWrite[] = [];
+  tombstonesDueBefore(endMs: number): QueuedTombstone[] {
+    const out: QueuedTombstone[] = [];
     for (const w of this.byKey.values()) {
       const frame = this.frameOf(w.group);
       const value = walOpValueAt(frame, w.at);
-      if (value === null) continue; // a removal
+      // Removals and values are skipped without decoding: this runs at every purge tick.
+      if (value === null || !isEncodedTombstone(value)) continue;
       const record = decodeRecord(value);
       if (record.value === null && record.purgeAfterMs < endMs) out.push({ key: w.key, position: readU64(frame, w.at + 3), record, recordKey: walOpKeyAt(frame, w.at) });
     }
     return out;
   }
 
-  private decoded(w: PendingWrite, frame: Uint8Array, position: number): QueuedWrite {
-    const value = walOpValueAt(frame, w.at);
-    return { key: w.key, position, record: value === null ? null : decodeRecord(value), recordKey: walOpKeyAt(frame, w.at) };
-  }
 }
 
 /**

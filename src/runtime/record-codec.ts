@@ -52,6 +52,11 @@ export function encodeRecord(record: StoredRecord): Uint8Array {
   return out;
 }
 
+/** Whether encoded record bytes are a tombstone, from the flags byte alone (decodeRecord checks the rest). */
+export function isEncodedTombstone(bytes: Uint8Array): boolean {
+  return bytes.length > 0 && (bytes[0]! & tombstoneFlag) !== 0;
+}
+
 /**
  * Decodes `encodeRecord` output. The value is a view into `bytes` (not copied): pass a buffer
  * nobody else writes to (lmdb-js returns a fresh copy from `get` and range reads of binary dbs).

@@ -76,9 +76,13 @@ export class WalFrameBuilder {
     return this.bytes.subarray(0, this.used);
   }
 
-  /** The payload of the operations added since the last `take`; the builder starts a new one. */
+  /**
+   * The payload of the operations added since the last `take`; the builder starts a new one. A
+   * payload using less than half its buffer is copied out, so a frame kept until its checkpoint
+   * never holds on to much more memory than its operations (say, after one group's large value).
+   */
   take(): Uint8Array {
-    const payload = this.current();
+    const payload = 2 * this.used < this.bytes.length ? this.bytes.slice(0, this.used) : this.current();
     this.bytes = new Uint8Array(Math.max(walFrameBuilderBytesInitial, Math.min(this.bytes.length, 2 * this.used)));
     this.view = new DataView(this.bytes.buffer);
     this.used = 0;

@@ -87,5 +87,13 @@ describe('IdTable', () => {
   it('refuses ids that are not non-negative safe integers (an invariant, not input)', () => {
     const table = new IdTable<number>();
     for (const id of [-1, 1.5, Number.NaN, 2 ** 53]) assert.throws(() => table.set(id, 0));
+    // Looking up such an id finds nothing (-1 is the empty slots' marker) and changes nothing.
+    table.set(5, 5);
+    for (const id of [-1, -2, Number.NaN]) {
+      assert.equal(table.has(id), false);
+      assert.equal(table.get(id), undefined);
+      assert.equal(table.delete(id), false);
+    }
+    assert.equal(table.size, 1);
   });
 });

@@ -137,6 +137,29 @@ for (const mode of modes) {
       await close(s);
     });
 
+    it('a batch larger than a frame builder starts with reads back every write, inside it, after it, and from LMDB', async () => {
+      const s = make(mode);
+      const big = (i: number): StoredRecord => rec(2000 + i, Array.from({ length: 700 }, (_, j) => (i + j) % 256));
+      const keys = Array.from({ length: 40 }, (_, i) => `big-${i}`);
+      s.transaction(() => {
+        keys.forEach((k, i) => {
+          assert.equal(s.apply(k, big(i)).ok, true);
+          // Every earlier write of the batch, read back while the batch's bytes keep growing.
+          for (let j = 0; j <= i; j += 7) assert.deepEqual(plain(s.get(keys[j]!)), plain(big(j)));
+        });
+      });
+      const check = (): void => {
+        keys.forEach((k, i) => assert.deepEqual(plain(s.get(k)), plain(big(i))));
+        const scanned = scanAll(s, wholeRing, 7);
+        assert.deepEqual(scanned.map((e) => e.key).sort(), [...keys].sort());
+        for (const e of scanned) assert.deepEqual(plain(e.record), plain(big(keys.indexOf(e.key))));
+      };
+      check();
+      await s.flush();
+      check();
+      await close(s);
+    });
+
     it('durable() covers every earlier write, not only the newest group (200 rounds of writes across turns)', async () => {
       // lmdb-js's commit and flush promises of successive groups can settle out of order; this
       // sequence (from a shrunk property failure) showed it in about 3 % of rounds.
