@@ -17,8 +17,14 @@ import { assert } from './assert.js';
  * non-negative safe integers. Iteration order is unspecified.
  */
 
-/** Slots of a new table, and the fewest it shrinks to (a power of two). */
+/** Slots of a new table (a power of two). */
 export const idTableSlotsMin = 16;
+/**
+ * A table never shrinks below this many slots (16 KiB of arrays): a table that empties between
+ * bursts of requests would otherwise shrink and grow again every burst, replacing its arrays each
+ * time (measured: table resizes showed in a busy node's profile).
+ */
+export const idTableSlotsKept = 1024;
 
 const empty = -1;
 
@@ -81,7 +87,8 @@ export class IdTable<T> {
     ids[hole] = empty;
     values[hole] = undefined;
     this.count--;
-    if (this.ids.length > idTableSlotsMin && 8 * this.count < this.ids.length) this.resize(this.ids.length / 2);
+    // Shrinks only a table a spike left large, and only once it is nearly empty.
+    if (this.ids.length > idTableSlotsKept && 16 * this.count < this.ids.length) this.resize(this.ids.length / 2);
     return true;
   }
 
