@@ -503,6 +503,8 @@ export class LmdbStorage implements Storage {
       // Also after a throw: the writes fn made are queued, and the counters describe them.
       if (this.countersChanged(before)) this.putKey(this.meta, statsKey, encodeStats(this.counters));
       if (this.opsOfGroup.ops > 0) {
+        // Every operation comes from a write: a frame that is never logged must never be checkpointed.
+        assert(this.wroteInTxn, 'a group with operations wrote');
         this.opsNotInLmdb += this.wal === undefined ? 0 : this.opsOfGroup.ops;
         this.frames.set(this.group, this.opsOfGroup.take());
       }
