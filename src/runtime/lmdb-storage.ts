@@ -426,7 +426,7 @@ export class LmdbStorage implements Storage {
     }
     if (due.length === 0) return 0;
     this.write(() => {
-      for (const d of due) this.removeRecord(d.recordKey, d.key, d.position, d.record);
+      for (const d of due) this.removeRecord(d.recordKey, d.key, d.record);
     });
     return due.length;
   }
@@ -439,7 +439,7 @@ export class LmdbStorage implements Storage {
     const victims = this.scan(range, null, maxCount);
     if (victims.length === 0) return 0;
     this.write(() => {
-      for (const v of victims) this.removeRecord(v.recordKey, v.key, v.position, v.record);
+      for (const v of victims) this.removeRecord(v.recordKey, v.key, v.record);
     });
     return victims.length;
   }
@@ -807,7 +807,7 @@ export class LmdbStorage implements Storage {
   }
 
   /** Deletes a stored record and its tombstone index entry; call inside `write`. */
-  private removeRecord(recordKey: Uint8Array, key: string, position: number, record: StoredRecord): void {
+  private removeRecord(recordKey: Uint8Array, key: string, record: StoredRecord): void {
     if (this.background) {
       this.pending.set({ key, group: this.group, at: this.opsOfGroup.add(walDbRecords, recordKey, null) });
       if (this.wal === undefined) this.lastCommit = this.records.remove(recordKey);

@@ -4,7 +4,7 @@ import type { RingRange } from '../kv/ring-range.js';
 import type { KvCursor } from '../wire/kv-types.js';
 import { readU64 } from './lmdb-keys.js';
 import { decodeRecord, isEncodedTombstone } from './record-codec.js';
-import { walOpKeyAt, walOpValueAt } from './wal-ops.js';
+import { walOpKeyAt, walOpKeyStart, walOpValueAt } from './wal-ops.js';
 
 /**
  * The writes of the LMDB engine's 'background' and 'wal' sync modes (lmdb-storage.ts) that LMDB
@@ -110,8 +110,8 @@ export class PendingWrites {
   inRange(range: RingRange, after: KvCursor | null): QueuedKey[] {
     const out: QueuedKey[] = [];
     for (const w of this.byKey.values()) {
-      // A `records` key starts with the key's position (u64), after the op's 3-byte header.
-      const position = readU64(this.frameOf(w.group), w.at + 3);
+      // A `records` key starts with the key's position (u64).
+      const position = readU64(this.frameOf(w.group), walOpKeyStart(w.at));
       if (!rangeContains(range, position)) continue;
       const queued = { key: w.key, position, write: w };
       if (after !== null && compareInRange(range, queued, after) <= 0) continue;
@@ -129,11 +129,10 @@ export class PendingWrites {
       // Removals and values are skipped without decoding: this runs at every purge tick.
       if (value === null || !isEncodedTombstone(value)) continue;
       const record = decodeRecord(value);
-      if (record.value === null && record.purgeAfterMs < endMs) out.push({ key: w.key, position: readU64(frame, w.at + 3), record, recordKey: walOpKeyAt(frame, w.at) });
+      if (record.value === null && record.purgeAfterMs < endMs) out.push({ key: w.key, position: readU64(frame, walOpKeyStart(w.at)), record, recordKey: walOpKeyAt(frame, w.at) });
     }
     return out;
   }
-
 }
 
 /**

@@ -108,15 +108,20 @@ export function encodeWalOps(ops: readonly WalOp[], from = 0, to = ops.length): 
   return builder.take();
 }
 
+/** Where the key of the operation at `at` starts (after its db byte and u16 key length). */
+export function walOpKeyStart(at: number): number {
+  return at + 3;
+}
+
 /** The key of the operation at `at` in a payload this process built (a view). */
 export function walOpKeyAt(payload: Uint8Array, at: number): Uint8Array {
   const keyLength = payload[at + 1]! | (payload[at + 2]! << 8);
-  return payload.subarray(at + 3, at + 3 + keyLength);
+  return payload.subarray(walOpKeyStart(at), walOpKeyStart(at) + keyLength);
 }
 
 /** The value of the operation at `at` in a payload this process built (a view), or null for a removal. */
 export function walOpValueAt(payload: Uint8Array, at: number): Uint8Array | null {
-  const valueAt = at + 3 + (payload[at + 1]! | (payload[at + 2]! << 8));
+  const valueAt = walOpKeyStart(at) + (payload[at + 1]! | (payload[at + 2]! << 8));
   const valueLength = (payload[valueAt]! | (payload[valueAt + 1]! << 8) | (payload[valueAt + 2]! << 16) | (payload[valueAt + 3]! << 24)) >>> 0;
   return valueLength === removal ? null : payload.subarray(valueAt + 4, valueAt + 4 + valueLength);
 }
