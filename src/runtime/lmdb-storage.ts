@@ -105,6 +105,10 @@ export interface LmdbStorageOptions {
   readonly checkpointIntervalMs?: number;
   /** 'wal': size at which the log starts a new segment file. */
   readonly walSegmentBytesMax?: number;
+  /** 'wal': zero-fill the log's next segment in the background (default true; write-ahead-log.ts). */
+  readonly walPreallocate?: boolean;
+  /** 'wal': bytes the open segment takes before the first spare is prepared (default walPreallocateAfterBytesDefault). */
+  readonly walPreallocateAfterBytes?: number;
   /**
    * 'background' and 'wal': a write's flush (LMDB's, or the log's sync), or a checkpoint's commits
    * and flush, not finished within this long counts as a failed disk (default
@@ -341,7 +345,13 @@ export class LmdbStorage implements Storage {
       }
       const counters = loadOrInitMeta(env, records, meta);
       // Last, so nothing after it can fail and leave its descriptor open.
-      if (replayed !== undefined) wal = new WriteAheadLog(replayed.dir, replayed.next, replayed.segments, options.walSegmentBytesMax ?? walSegmentBytesMaxDefault);
+      if (replayed !== undefined) {
+        wal = new WriteAheadLog(replayed.dir, replayed.next, replayed.segments, {
+          segmentBytesMax: options.walSegmentBytesMax ?? walSegmentBytesMaxDefault,
+          preallocate: options.walPreallocate ?? true,
+          ...(options.walPreallocateAfterBytes === undefined ? {} : { preallocateAfterBytes: options.walPreallocateAfterBytes }),
+        });
+      }
       openPaths.add(realPath);
       return new LmdbStorage(realPath, env, records, purge, meta, bytesMax, counters, background, pendingWritesMax, wal, checkpointIntervalMs, flushTimeoutMs);
     } catch (e) {

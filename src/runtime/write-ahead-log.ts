@@ -1,4 +1,4 @@
-import { closeSync, constants, fdatasync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, write } from 'node:fs';
+import { close, closeSync, constants, fdatasync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, open, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, write } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { assert } from '../lib/assert.js';
@@ -29,6 +29,19 @@ import { RecordCorruptError } from './record-codec.js';
  * before any frame of a newer one is written: a torn or unsynced frame can only be the tail of the
  * newest segment. Each frame carries a tag (the storage batch number, increasing); `release(tag)`
  * deletes the closed segments whose frames all have tags up to `tag` (they are in LMDB, flushed).
+ *
+ * Preallocated segments (option `preallocate`): a write that makes a file longer changes its size,
+ * so each `O_DSYNC` append to a growing file also waits for a commit of ext4's journal, which all
+ * files on the file system share. Writing over blocks that already hold zeros changes only data.
+ * So, once the open segment has taken `preallocateAfterBytes`, a spare file (`walSpareName`) is filled
+ * with zeros in the background, in chunks each followed by `fdatasync` (no long flush in front of
+ * the log's writes), and the next rotation renames it into place; a growing segment rotates into a
+ * ready spare early, so the fast path starts soon after startup. A spare is `segmentBytesMax`
+ * long, so a preallocated segment is full (no zeros left) when it closes and closed segments still
+ * hold only whole frames; the newest segment's zeros after its last frame read like a torn tail
+ * and are cut at recovery.
+ * (PostgreSQL zero-fills WAL segments for the same reason.) A spare that cannot be made (a full
+ * disk) only means growing segments until the next rotation tries again.
  */
 
 /** `O_DSYNC` on Linux; elsewhere undefined, and every write is followed by `fdatasync` (see above). */
@@ -38,6 +51,12 @@ const dataSyncFlag: number | undefined = process.platform === 'linux' ? constant
 export const walFrameHeaderBytes = 8;
 /** A segment is closed (and a new one started) once it holds at least this many bytes. */
 export const walSegmentBytesMaxDefault = 16 * 1024 * 1024;
+/** With `preallocate`: the open segment has taken this many bytes before a spare is prepared (small logs never pay for one). */
+export const walPreallocateAfterBytesDefault = 64 * 1024;
+/** Zeros written per step while preparing a spare segment, each step followed by `fdatasync`. */
+export const walPreallocateChunkBytes = 1024 * 1024;
+/** The spare segment being prepared or ready (never read: `walSegments` lists only `*.log`). */
+export const walSpareName = 'spare-segment.tmp';
 
 const segmentSuffix = '.log';
 const segmentDigits = 16;
@@ -46,7 +65,10 @@ const segmentDigits = 16;
 export interface WalContents {
   readonly payloads: Uint8Array[];
   readonly segments: number[];
-  /** True when the newest segment ended in a torn or unsynced frame (dropped: never acknowledged). */
+  /**
+   * True when the newest segment has bytes after its last whole frame: a torn or unsynced frame
+   * (dropped: never acknowledged) or the zeros of a preallocated segment. Recovery cuts them off.
+   */
   readonly tornTail: boolean;
   /** Bytes of whole frames at the start of the newest segment (where a torn tail begins). */
   readonly newestValidBytes: number;
@@ -155,13 +177,39 @@ interface Buffered {
   readonly tag: number;
 }
 
+/** How the log's segments are made (see the file header). */
+export interface WalOptions {
+  /** A segment is closed once it holds at least this many bytes. Default walSegmentBytesMaxDefault. */
+  readonly segmentBytesMax?: number;
+  /** Zero-filled segments prepared in the background. Default false (the store turns it on). */
+  readonly preallocate?: boolean;
+  /** Bytes the open segment takes before the first spare is prepared. Default walPreallocateAfterBytesDefault. */
+  readonly preallocateAfterBytes?: number;
+}
+
+/** The next segment, being zero-filled in the background or ready to be renamed into place. */
+interface Spare {
+  ready: boolean;
+  /** Settles when the preparation ends, however it ends. */
+  readonly settled: Promise<void>;
+}
+
 /** The appending side; see the file header. Not safe for two instances on one directory. */
 export class WriteAheadLog {
   private readonly dir: string;
   private readonly segmentBytesMax: number;
+  private readonly preallocate: boolean;
+  private readonly preallocateAfterBytes: number;
   private fd: number;
   private segment: number;
   private segmentBytes = 0;
+  /** The open segment was a spare: its file holds zeros after `segmentBytes`. */
+  private segmentPreallocated = false;
+  private spare: Spare | undefined;
+  /** No new spare is prepared while the open segment is this one or older (one failed). */
+  private spareBlockedThrough = -1;
+  /** Spares that could not be prepared (for tests and stats). */
+  spareFailures = 0;
   /** The highest tag written to the open segment so far. */
   private segmentTagMax = -Infinity;
   /** Closed segments and the highest tag each holds, oldest first. */
@@ -178,20 +226,37 @@ export class WriteAheadLog {
    * found there and already replayed into the store: they go with the first `release` (the store
    * releases only after a flush, which also covers its replay commit) or with `close(true)`.
    */
-  constructor(dir: string, firstSegment: number, replayed: readonly number[] = [], segmentBytesMax = walSegmentBytesMaxDefault) {
+  constructor(dir: string, firstSegment: number, replayed: readonly number[] = [], options: WalOptions = {}) {
+    const segmentBytesMax = options.segmentBytesMax ?? walSegmentBytesMaxDefault;
+    const preallocateAfterBytes = options.preallocateAfterBytes ?? walPreallocateAfterBytesDefault;
     assert(Number.isSafeInteger(firstSegment) && firstSegment >= 0, 'segment ids are non-negative integers');
     assert(replayed.every((id) => id < firstSegment), 'replayed segments are older than the first new one');
-    assert(segmentBytesMax > 0, 'segmentBytesMax must be positive');
+    assert(Number.isSafeInteger(segmentBytesMax) && segmentBytesMax > 0, 'segmentBytesMax must be a positive integer');
+    assert(Number.isSafeInteger(preallocateAfterBytes) && preallocateAfterBytes >= 0, 'preallocateAfterBytes must be a non-negative integer');
     this.dir = dir;
     this.segmentBytesMax = segmentBytesMax;
+    this.preallocate = options.preallocate ?? false;
+    this.preallocateAfterBytes = preallocateAfterBytes;
     for (const id of replayed) this.closedSegments.push({ id, tagMax: -Infinity });
     this.segment = firstSegment;
     this.fd = createSegment(dir, firstSegment);
+    // A spare left by a crash may be partly written: never used, made again when needed.
+    rmSync(join(dir, walSpareName), { force: true });
   }
 
   /** Segments on disk, open one included (for tests). */
   get segmentCount(): number {
     return this.closedSegments.length + 1;
+  }
+
+  /** True when the open segment was zero-filled ahead of its writes (for tests). */
+  get openSegmentPreallocated(): boolean {
+    return this.segmentPreallocated;
+  }
+
+  /** Settles when the spare being prepared, if any, is ready or given up (for tests). */
+  spareSettled(): Promise<void> {
+    return this.spare?.settled ?? Promise.resolve();
   }
 
   /** Buffers one frame; it reaches the disk with the next `sync()`. `tag` must not decrease. */
@@ -228,6 +293,10 @@ export class WriteAheadLog {
     if (this.closed) return;
     if (this.buffered.length > 0 || this.running) await this.sync().catch(() => undefined);
     this.closed = true;
+    // The preparation stops at its next step once closed; its file goes (it never held frames).
+    await this.spare?.settled;
+    this.spare = undefined;
+    rmSync(join(this.dir, walSpareName), { force: true });
     closeSync(this.fd);
     if (removeAll) removeWalSegments(this.dir, [...this.closedSegments.map((s) => s.id), this.segment]);
   }
@@ -261,7 +330,11 @@ export class WriteAheadLog {
       this.segmentBytes += bytes;
       if (batch.length > 0) this.segmentTagMax = Math.max(this.segmentTagMax, batch[batch.length - 1]!.tag);
       try {
-        if (this.segmentBytes >= this.segmentBytesMax && !this.closed) this.startNextSegment();
+        // A growing segment gives way to a ready spare early (see the file header).
+        const full = this.segmentBytes >= this.segmentBytesMax;
+        const spareWaits = !this.segmentPreallocated && this.spare?.ready === true && this.segmentBytes > 0;
+        if ((full || spareWaits) && !this.closed) this.startNextSegment();
+        this.prepareSpareIfDue();
       } catch (e) {
         this.fail(e, waiting);
         return;
@@ -274,23 +347,78 @@ export class WriteAheadLog {
       done(null);
       return;
     }
-    writeAll(fd, all, 0, (error) => {
+    writeAll(fd, all, 0, this.segmentBytes, (error) => {
       if (error !== null) done(error);
       else if (dataSyncFlag !== undefined) done(null);
       else fdatasync(fd, done);
     });
   }
 
-  /** The open segment is full and all of it is synced: close it and continue in a new one. */
+  /** The open segment is full (or a spare waits) and all of it is synced: close it and continue in the next. */
   private startNextSegment(): void {
-    // Create the next one first: if that fails, the open segment and its descriptor stay valid.
-    const fd = createSegment(this.dir, this.segment + 1);
+    // A closed segment holds only whole frames (replay calls anything after the last frame of a
+    // closed segment damage). A spare is exactly segmentBytesMax long and a segment closes once it
+    // holds that many bytes, or early only while growing, so no zeros are ever left in one.
+    assert(!this.segmentPreallocated || fstatSync(this.fd).size === this.segmentBytes, 'a preallocated segment closes full');
+    // Make the next one first: if that fails, the open segment and its descriptor stay valid.
+    const useSpare = this.spare?.ready === true;
+    const fd = useSpare ? adoptSpare(this.dir, this.segment + 1) : createSegment(this.dir, this.segment + 1);
+    if (useSpare) this.spare = undefined;
     closeSync(this.fd);
     this.fd = fd;
     this.closedSegments.push({ id: this.segment, tagMax: this.segmentTagMax });
     this.segment++;
     this.segmentBytes = 0;
     this.segmentTagMax = -Infinity;
+    this.segmentPreallocated = useSpare;
+  }
+
+  /** Starts zero-filling the next segment when the open one is preallocated or has taken enough bytes. */
+  private prepareSpareIfDue(): void {
+    if (!this.preallocate || this.closed || this.spare !== undefined || this.segment <= this.spareBlockedThrough) return;
+    if (!this.segmentPreallocated && this.segmentBytes < this.preallocateAfterBytes) return;
+    let settle!: () => void;
+    const spare: Spare = { ready: false, settled: new Promise<void>((resolve) => (settle = resolve)) };
+    this.spare = spare;
+    const path = join(this.dir, walSpareName);
+    const size = this.segmentBytesMax;
+    const finish = (outcome: 'ready' | 'failed' | 'abandoned', fd: number | undefined): void => {
+      const end = (): void => {
+        if (outcome === 'ready' && !this.closed) spare.ready = true;
+        else {
+          if (outcome === 'failed') {
+            this.spareFailures++;
+            this.spareBlockedThrough = this.segment;
+          }
+          if (this.spare === spare) this.spare = undefined;
+          try {
+            rmSync(path, { force: true });
+          } catch {
+            // Left for the next open, which removes it.
+          }
+        }
+        settle();
+      };
+      if (fd === undefined) end();
+      else close(fd, end);
+    };
+    open(path, 'w', (openError, fd) => {
+      if (openError !== null) {
+        finish('failed', undefined);
+        return;
+      }
+      const step = (at: number): void => {
+        if (this.closed) finish('abandoned', fd);
+        else if (at >= size) finish('ready', fd);
+        else {
+          write(fd, zeroChunk(), 0, Math.min(walPreallocateChunkBytes, size - at), at, (writeError, written) => {
+            if (writeError !== null) finish('failed', fd);
+            else fdatasync(fd, (syncError) => (syncError !== null ? finish('failed', fd) : step(at + written)));
+          });
+        }
+      };
+      step(0);
+    });
   }
 
   private fail(error: unknown, waiting: Waiter): void {
@@ -314,6 +442,21 @@ function createSegment(dir: string, id: number): number {
   return fd;
 }
 
+/** Renames the ready spare into place as segment `id`, durably, and opens it like a new segment. */
+function adoptSpare(dir: string, id: number): number {
+  const path = segmentPath(dir, id);
+  renameSync(join(dir, walSpareName), path);
+  syncDirectory(dir);
+  return openSync(path, constants.O_WRONLY | (dataSyncFlag ?? 0));
+}
+
+let zeros: Uint8Array | undefined;
+/** One shared chunk of zeros for preparing spares (never written to). */
+function zeroChunk(): Uint8Array {
+  zeros ??= new Uint8Array(walPreallocateChunkBytes);
+  return zeros;
+}
+
 /** Write-only, created here (never an existing file), and with `O_DSYNC` on Linux. */
 export function segmentOpenFlags(): number {
   return constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (dataSyncFlag ?? 0);
@@ -328,15 +471,15 @@ function syncDirectory(dir: string): void {
   }
 }
 
-/** Writes all of `bytes` from `offset` (short writes continue), appending at the file's end. */
-function writeAll(fd: number, bytes: Uint8Array, offset: number, callback: (error: NodeJS.ErrnoException | null) => void): void {
+/** Writes all of `bytes` from `offset` at file position `position` (short writes continue). */
+function writeAll(fd: number, bytes: Uint8Array, offset: number, position: number, callback: (error: NodeJS.ErrnoException | null) => void): void {
   if (offset >= bytes.length) {
     callback(null);
     return;
   }
-  write(fd, bytes, offset, bytes.length - offset, null, (error, written) => {
+  write(fd, bytes, offset, bytes.length - offset, position, (error, written) => {
     if (error !== null) callback(error);
-    else writeAll(fd, bytes, offset + written, callback);
+    else writeAll(fd, bytes, offset + written, position + written, callback);
   });
 }
 

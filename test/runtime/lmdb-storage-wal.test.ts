@@ -5,17 +5,18 @@
  * SIGKILL at a random moment, reopens the store, and checks that every acknowledged write is there
  * and that the stored counters match the records (so the replay ended in one consistent state).
  * With checkpoints every turn the kill often lands inside one; with checkpoints never, everything
- * comes back from the log; a small segment size makes the log rotate and release segments.
+ * comes back from the log; a small segment size makes the log rotate and release segments; with
+ * zero-filled segments the kill also lands while a spare is prepared or renamed into place.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { recordBytes } from '../../src/kv/record.js';
 import { LmdbStorage } from '../../src/runtime/lmdb-storage.js';
-import { walSegments } from '../../src/runtime/write-ahead-log.js';
+import { walPreallocateAfterBytesDefault, walSegments } from '../../src/runtime/write-ahead-log.js';
 import { Rng } from '../../src/lib/rng.js';
 import { scanAll } from '../kv/storage-contract.js';
 
@@ -32,8 +33,8 @@ const childAckWaitMsMax = 60_000;
 const childSource = (storageUrl: string, recordUrl: string): string => `
 import { LmdbStorage } from ${JSON.stringify(storageUrl)};
 import { tombstoneRecord, valueRecord } from ${JSON.stringify(recordUrl)};
-const [path, interval, segmentBytes, startAt] = process.argv.slice(-4);
-const s = LmdbStorage.open({ path, sync: 'wal', checkpointIntervalMs: Number(interval), walSegmentBytesMax: Number(segmentBytes) });
+const [path, interval, segmentBytes, preallocateAfter, startAt] = process.argv.slice(-5);
+const s = LmdbStorage.open({ path, sync: 'wal', checkpointIntervalMs: Number(interval), walSegmentBytesMax: Number(segmentBytes), walPreallocateAfterBytes: Number(preallocateAfter) });
 const ver = (i) => ({ physicalMs: i, logical: 0, nodeId: 1 });
 let i = Number(startAt);
 for (;;) {
@@ -52,10 +53,10 @@ for (;;) {
 `;
 
 /** Runs the child until it has acknowledged at least `acks` writes, kills it; returns the highest acknowledged i. */
-async function writeAndKill(path: string, interval: number, segmentBytes: number, startAt: number, acks: number): Promise<number> {
+async function writeAndKill(path: string, interval: number, segmentBytes: number, preallocateAfterBytes: number, startAt: number, acks: number): Promise<number> {
   const storageUrl = new URL('../../src/runtime/lmdb-storage.js', import.meta.url).href;
   const recordUrl = new URL('../../src/kv/record.js', import.meta.url).href;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', childSource(storageUrl, recordUrl), '--', path, String(interval), String(segmentBytes), String(startAt)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', childSource(storageUrl, recordUrl), '--', path, String(interval), String(segmentBytes), String(preallocateAfterBytes), String(startAt)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   let highest = startAt - 1;
@@ -121,8 +122,9 @@ function checkRecovered(store: LmdbStorage, acked: ReadonlyArray<{ from: number;
 
 describe("LmdbStorage 'wal' crash recovery", () => {
   const cases = [
-    { name: 'checkpoints all the time (the kill lands in or between them)', interval: 0, segmentBytes: 4096 },
-    { name: 'no checkpoint before the kill (everything comes back from the log)', interval: 3_600_000, segmentBytes: 16 * 1024 * 1024 },
+    { name: 'checkpoints all the time (the kill lands in or between them)', interval: 0, segmentBytes: 4096, preallocateAfterBytes: walPreallocateAfterBytesDefault },
+    { name: 'no checkpoint before the kill (everything comes back from the log)', interval: 3_600_000, segmentBytes: 16 * 1024 * 1024, preallocateAfterBytes: walPreallocateAfterBytesDefault },
+    { name: 'zero-filled segments from the first write (small ones: spares made and renamed in all the time)', interval: 20, segmentBytes: 2048, preallocateAfterBytes: 0 },
   ];
   for (const c of cases) {
     it(`every acknowledged write survives SIGKILL: ${c.name}`, async () => {
@@ -134,15 +136,16 @@ describe("LmdbStorage 'wal' crash recovery", () => {
       try {
         for (let round = 0; round < 3; round++) {
           const acks = rng.intBetween(50, 450);
-          const highest = await writeAndKill(path, c.interval, c.segmentBytes, startAt, acks);
+          const highest = await writeAndKill(path, c.interval, c.segmentBytes, c.preallocateAfterBytes, startAt, acks);
           acked.push({ from: startAt, to: highest });
-          const store = LmdbStorage.open({ path, sync: 'wal', checkpointIntervalMs: c.interval, walSegmentBytesMax: c.segmentBytes });
+          const store = LmdbStorage.open({ path, sync: 'wal', checkpointIntervalMs: c.interval, walSegmentBytesMax: c.segmentBytes, walPreallocateAfterBytes: c.preallocateAfterBytes });
           try {
             checkRecovered(store, acked);
           } finally {
             await store.close();
           }
           assert.deepEqual(walSegments(join(path, 'wal')), [], 'a clean close leaves no log behind');
+          assert.deepEqual(readdirSync(join(path, 'wal')), [], 'nor a spare segment');
           // The next round writes newer versions than anything the killed child may have left.
           startAt = highest + 1000;
         }

@@ -5,7 +5,7 @@
  * every frame in them is covered.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { RecordCorruptError } from '../../src/runtime/record-codec.js';
 import { decodeWalOps, encodeWalOps, WalFrameBuilder, walDbMeta, walDbPurge, walDbRecords, walOpKeyAt, walOpValueAt } from '../../src/runtime/wal-ops.js';
 import type { WalOp } from '../../src/runtime/wal-ops.js';
-import { cutTornTail, readWal, segmentOpenFlags, walFrameHeaderBytes, walSegments, WriteAheadLog } from '../../src/runtime/write-ahead-log.js';
+import { cutTornTail, readWal, segmentOpenFlags, walFrameHeaderBytes, walSegments, walSpareName, WriteAheadLog } from '../../src/runtime/write-ahead-log.js';
 import { fcParams } from '../kv/arbitraries.js';
 
 const root = mkdtempSync(join(tmpdir(), 'ringkv-wal-test-'));
@@ -24,6 +24,9 @@ after(() => rmSync(root, { recursive: true, force: true }));
 const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
 const plainPayloads = (payloads: Uint8Array[]): number[][] => payloads.map((p) => [...p]);
 const segmentFile = (dir: string, id: number): string => join(dir, `${String(id).padStart(16, '0')}.log`);
+const fileBytes = (path: string): number => statSync(path).size;
+/** The kernel's own view of a descriptor's flags (Linux: /proc/self/fdinfo, in octal). */
+const openFlags = (fd: number): number => Number.parseInt(/flags:\s+([0-7]+)/.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))![1]!, 8);
 
 describe('write-ahead log operations codec', () => {
   const opArb: fc.Arbitrary<WalOp> = fc.record({
@@ -116,15 +119,95 @@ describe('WriteAheadLog', () => {
     const dsync = constants.O_DSYNC ?? 0;
     assert.equal((segmentOpenFlags() & dsync) !== 0, process.platform === 'linux');
     const dir = freshDir();
-    const log = new WriteAheadLog(dir, 0, [], 16);
-    // The kernel's own view of the open descriptor (Linux: /proc/self/fdinfo, flags in octal).
-    const openFlags = (): number => Number.parseInt(/flags:\s+([0-7]+)/.exec(readFileSync(`/proc/self/fdinfo/${log['fd']}`, 'utf8'))![1]!, 8);
-    if (process.platform === 'linux') assert.equal(openFlags() & constants.O_DSYNC, constants.O_DSYNC);
+    const log = new WriteAheadLog(dir, 0, [], { segmentBytesMax: 16 });
+    if (process.platform === 'linux') assert.equal(openFlags(log['fd']) & constants.O_DSYNC, constants.O_DSYNC);
     log.append(new Uint8Array(20).fill(1), 1);
     await log.sync();
     assert.equal(log.segmentCount, 2, 'a full segment rotated');
-    if (process.platform === 'linux') assert.equal(openFlags() & constants.O_DSYNC, constants.O_DSYNC);
+    if (process.platform === 'linux') assert.equal(openFlags(log['fd']) & constants.O_DSYNC, constants.O_DSYNC);
     await log.close(false);
+  });
+
+  it('zero-filled segments: a spare is prepared once the open segment took enough, the log moves into it early, and frames overwrite its zeros', async () => {
+    const dir = freshDir();
+    const log = new WriteAheadLog(dir, 0, [], { segmentBytesMax: 4096, preallocate: true, preallocateAfterBytes: 10 });
+    log.append(new Uint8Array(8).fill(1), 1);
+    await log.sync(); // 16 bytes: past preallocateAfterBytes, so the spare is being prepared
+    assert.equal(log.openSegmentPreallocated, false);
+    await log.spareSettled();
+    assert.equal(fileBytes(join(dir, walSpareName)), 4096, 'the spare holds a whole segment of zeros');
+    assert.ok(readFileSync(join(dir, walSpareName)).every((b) => b === 0));
+    log.append(bytes(2), 2);
+    await log.sync(); // written to segment 0; then the ready spare becomes segment 1
+    assert.deepEqual(walSegments(dir), [0, 1]);
+    assert.equal(log.openSegmentPreallocated, true);
+    assert.equal(fileBytes(segmentFile(dir, 0)), 16 + 9, 'a growing segment closes as it is');
+    assert.equal(fileBytes(segmentFile(dir, 1)), 4096);
+    if (process.platform === 'linux') assert.equal(openFlags(log['fd']) & constants.O_DSYNC, constants.O_DSYNC, 'a renamed spare is written with O_DSYNC too');
+    log.append(bytes(3, 3), 3);
+    await log.sync(); // over the zeros at the start of segment 1
+    let read = readWal(dir);
+    assert.deepEqual(plainPayloads(read.payloads), [[1, 1, 1, 1, 1, 1, 1, 1], [2], [3, 3]]);
+    assert.equal(read.tornTail, true, 'the zeros after the newest frame are cut at recovery, like a torn tail');
+    assert.equal(read.newestValidBytes, walFrameHeaderBytes + 2);
+    // Moving into segment 1 started the next spare at once; filling segment 1 moves into that.
+    await log.spareSettled();
+    log.append(new Uint8Array(4096).fill(4), 4);
+    await log.sync();
+    assert.deepEqual(walSegments(dir), [0, 1, 2]);
+    assert.equal(fileBytes(segmentFile(dir, 1)), walFrameHeaderBytes + 2 + walFrameHeaderBytes + 4096, 'a full preallocated segment holds only its frames');
+    assert.equal(log.openSegmentPreallocated, true);
+    read = readWal(dir); // no damage reported in a closed segment
+    assert.deepEqual(read.payloads.map((p) => p[0]), [1, 2, 3, 4]);
+    await log.close(false);
+    assert.ok(!existsSync(join(dir, walSpareName)), 'close removes the spare');
+    // Recovery: the zeros of the newest segment go, and a new log continues after it.
+    read = readWal(dir);
+    cutTornTail(dir, read);
+    assert.equal(fileBytes(segmentFile(dir, 2)), 0);
+    const next = new WriteAheadLog(dir, 3, read.segments, { segmentBytesMax: 4096, preallocate: true, preallocateAfterBytes: 10 });
+    next.append(bytes(5), 5);
+    await next.sync();
+    await next.close(true);
+    assert.deepEqual(readdirSync(dir), [], 'close(true) leaves nothing, spare included');
+  });
+
+  it('a spare left by a crash is removed when a log opens', async () => {
+    const dir = freshDir();
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, walSpareName), new Uint8Array(100).fill(9));
+    const log = new WriteAheadLog(dir, 0, [], { preallocate: true });
+    assert.ok(!existsSync(join(dir, walSpareName)));
+    await log.close(true);
+  });
+
+  it('a spare that cannot be made leaves growing segments, and is tried again after the next rotation', async () => {
+    const dir = freshDir();
+    const log = new WriteAheadLog(dir, 0, [], { segmentBytesMax: 32, preallocate: true, preallocateAfterBytes: 0 });
+    mkdirSync(join(dir, walSpareName)); // opening the spare for writing fails (EISDIR)
+    log.append(bytes(1), 1);
+    await log.sync();
+    await log.spareSettled();
+    assert.equal(log.spareFailures, 1);
+    log.append(bytes(2), 2);
+    await log.sync();
+    await log.spareSettled();
+    assert.equal(log.spareFailures, 1, 'not tried again within the same segment');
+    log.append(new Uint8Array(32).fill(3), 3);
+    await log.sync(); // segment 0 is full: a new growing segment, and the spare is tried again
+    await log.spareSettled();
+    assert.equal(log.spareFailures, 2);
+    assert.equal(log.openSegmentPreallocated, false);
+    rmSync(join(dir, walSpareName), { recursive: true });
+    log.append(new Uint8Array(32).fill(4), 4);
+    await log.sync(); // segment 1 is full: segment 2 grows, and its spare can be made now
+    await log.spareSettled();
+    log.append(bytes(5), 5);
+    await log.sync();
+    assert.equal(log.openSegmentPreallocated, true);
+    assert.deepEqual(readWal(dir).payloads.map((p) => p[0]), [1, 2, 3, 4, 5]);
+    await log.close(true);
+    assert.deepEqual(readdirSync(dir), []);
   });
 
   it('a sync with nothing new appended resolves too', async () => {
@@ -186,7 +269,7 @@ describe('WriteAheadLog', () => {
 
   it('damage in an older segment is corruption', async () => {
     const dir = freshDir();
-    const log = new WriteAheadLog(dir, 0, [], 1); // every sync fills a segment: the next starts
+    const log = new WriteAheadLog(dir, 0, [], { segmentBytesMax: 1 }); // every sync fills a segment: the next starts
     log.append(bytes(1, 1), 1);
     await log.sync();
     log.append(bytes(2, 2), 2);
@@ -200,7 +283,7 @@ describe('WriteAheadLog', () => {
 
   it('starts a new segment once one is full, and release(tag) deletes only fully covered closed segments', async () => {
     const dir = freshDir();
-    const log = new WriteAheadLog(dir, 0, [], 20);
+    const log = new WriteAheadLog(dir, 0, [], { segmentBytesMax: 20 });
     for (let tag = 1; tag <= 6; tag++) {
       log.append(new Uint8Array(8).fill(tag), tag); // 16 bytes per frame: a segment fills every 2 syncs
       await log.sync();
