@@ -1,4 +1,4 @@
-import { close, closeSync, constants, fdatasync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, open, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, write } from 'node:fs';
+import { close, closeSync, constants, fdatasync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, open, openSync, readdirSync, readFileSync, linkSync, rmSync, statfs, unlinkSync, write } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { assert } from '../lib/assert.js';
@@ -40,8 +40,10 @@ import { RecordCorruptError } from './record-codec.js';
  * long, so a preallocated segment is full (no zeros left) when it closes and closed segments still
  * hold only whole frames; the newest segment's zeros after its last frame read like a torn tail
  * and are cut at recovery.
- * (PostgreSQL zero-fills WAL segments for the same reason.) A spare that cannot be made (a full
- * disk) only means growing segments until the next rotation tries again.
+ * (PostgreSQL zero-fills WAL segments for the same reason.) No spare is made unless the file
+ * system keeps `walSpareFreeBytesReserve` free beyond it (the zeros must not take the space the
+ * log's own writes need); a spare that cannot be made only means growing segments until the next
+ * segment tries again.
  */
 
 /** `O_DSYNC` on Linux; elsewhere undefined, and every write is followed by `fdatasync` (see above). */
@@ -55,6 +57,12 @@ export const walSegmentBytesMaxDefault = 16 * 1024 * 1024;
 export const walPreallocateAfterBytesDefault = 64 * 1024;
 /** Zeros written per step while preparing a spare segment, each step followed by `fdatasync`. */
 export const walPreallocateChunkBytes = 1024 * 1024;
+/**
+ * A spare is made only while the file system keeps at least this much free beyond what the spare
+ * still needs (checked before each chunk): the zeros must never take the space the log's own
+ * writes and LMDB's checkpoints need.
+ */
+export const walSpareFreeBytesReserve = 256 * 1024 * 1024;
 /** The spare segment being prepared or ready (never read: `walSegments` lists only `*.log`). */
 export const walSpareName = 'spare-segment.tmp';
 
@@ -185,6 +193,8 @@ export interface WalOptions {
   readonly preallocate?: boolean;
   /** Bytes the open segment takes before the first spare is prepared. Default walPreallocateAfterBytesDefault. */
   readonly preallocateAfterBytes?: number;
+  /** Free bytes the file system keeps beyond the spare, or no spare is made. Default walSpareFreeBytesReserve. */
+  readonly spareFreeBytesReserve?: number;
 }
 
 /** The next segment, being zero-filled in the background or ready to be renamed into place. */
@@ -200,6 +210,7 @@ export class WriteAheadLog {
   private readonly segmentBytesMax: number;
   private readonly preallocate: boolean;
   private readonly preallocateAfterBytes: number;
+  private readonly spareFreeBytesReserve: number;
   private fd: number;
   private segment: number;
   private segmentBytes = 0;
@@ -208,7 +219,7 @@ export class WriteAheadLog {
   private spare: Spare | undefined;
   /** No new spare is prepared while the open segment is this one or older (one failed). */
   private spareBlockedThrough = -1;
-  /** Spares that could not be prepared (for tests and stats). */
+  /** Spares that could not be prepared: a disk error, or too little free space (for tests and stats). */
   spareFailures = 0;
   /** The highest tag written to the open segment so far. */
   private segmentTagMax = -Infinity;
@@ -220,6 +231,7 @@ export class WriteAheadLog {
   private running = false;
   private failure: unknown;
   private closed = false;
+  private closing: Promise<void> | undefined;
 
   /**
    * Starts a new, empty segment numbered `firstSegment` in `dir`. `replayed` are the older segments
@@ -229,14 +241,17 @@ export class WriteAheadLog {
   constructor(dir: string, firstSegment: number, replayed: readonly number[] = [], options: WalOptions = {}) {
     const segmentBytesMax = options.segmentBytesMax ?? walSegmentBytesMaxDefault;
     const preallocateAfterBytes = options.preallocateAfterBytes ?? walPreallocateAfterBytesDefault;
+    const spareFreeBytesReserve = options.spareFreeBytesReserve ?? walSpareFreeBytesReserve;
     assert(Number.isSafeInteger(firstSegment) && firstSegment >= 0, 'segment ids are non-negative integers');
     assert(replayed.every((id) => id < firstSegment), 'replayed segments are older than the first new one');
     assert(Number.isSafeInteger(segmentBytesMax) && segmentBytesMax > 0, 'segmentBytesMax must be a positive integer');
     assert(Number.isSafeInteger(preallocateAfterBytes) && preallocateAfterBytes >= 0, 'preallocateAfterBytes must be a non-negative integer');
+    assert(Number.isSafeInteger(spareFreeBytesReserve) && spareFreeBytesReserve >= 0, 'spareFreeBytesReserve must be a non-negative integer');
     this.dir = dir;
     this.segmentBytesMax = segmentBytesMax;
     this.preallocate = options.preallocate ?? false;
     this.preallocateAfterBytes = preallocateAfterBytes;
+    this.spareFreeBytesReserve = spareFreeBytesReserve;
     for (const id of replayed) this.closedSegments.push({ id, tagMax: -Infinity });
     this.segment = firstSegment;
     this.fd = createSegment(dir, firstSegment);
@@ -289,8 +304,13 @@ export class WriteAheadLog {
    * Waits for the running sync, then closes the open segment and deletes every segment if
    * `removeAll` (the caller made all of them durable elsewhere); otherwise leaves them for replay.
    */
-  async close(removeAll: boolean): Promise<void> {
-    if (this.closed) return;
+  close(removeAll: boolean): Promise<void> {
+    // Every caller waits for the one close (a second call must not return while the first runs).
+    this.closing ??= this.closeOnce(removeAll);
+    return this.closing;
+  }
+
+  private async closeOnce(removeAll: boolean): Promise<void> {
     if (this.buffered.length > 0 || this.running) await this.sync().catch(() => undefined);
     this.closed = true;
     // The preparation stops at its next step once closed; its file goes (it never held frames).
@@ -361,16 +381,25 @@ export class WriteAheadLog {
     // holds that many bytes, or early only while growing, so no zeros are ever left in one.
     assert(!this.segmentPreallocated || fstatSync(this.fd).size === this.segmentBytes, 'a preallocated segment closes full');
     // Make the next one first: if that fails, the open segment and its descriptor stay valid.
-    const useSpare = this.spare?.ready === true;
-    const fd = useSpare ? adoptSpare(this.dir, this.segment + 1) : createSegment(this.dir, this.segment + 1);
-    if (useSpare) this.spare = undefined;
+    let fd: number | undefined;
+    if (this.spare?.ready === true) {
+      this.spare = undefined;
+      try {
+        fd = adoptSpare(this.dir, this.segment + 1);
+      } catch {
+        // A growing segment instead (if the spare became the segment, creating it fails: a disk error).
+        this.spareFailures++;
+      }
+    }
+    const preallocated = fd !== undefined;
+    fd ??= createSegment(this.dir, this.segment + 1);
     closeSync(this.fd);
     this.fd = fd;
     this.closedSegments.push({ id: this.segment, tagMax: this.segmentTagMax });
     this.segment++;
     this.segmentBytes = 0;
     this.segmentTagMax = -Infinity;
-    this.segmentPreallocated = useSpare;
+    this.segmentPreallocated = preallocated;
   }
 
   /** Starts zero-filling the next segment when the open one is preallocated or has taken enough bytes. */
@@ -382,13 +411,14 @@ export class WriteAheadLog {
     this.spare = spare;
     const path = join(this.dir, walSpareName);
     const size = this.segmentBytesMax;
+    const segment = this.segment;
     const finish = (outcome: 'ready' | 'failed' | 'abandoned', fd: number | undefined): void => {
       const end = (): void => {
         if (outcome === 'ready' && !this.closed) spare.ready = true;
         else {
           if (outcome === 'failed') {
             this.spareFailures++;
-            this.spareBlockedThrough = this.segment;
+            this.spareBlockedThrough = Math.max(this.spareBlockedThrough, segment);
           }
           if (this.spare === spare) this.spare = undefined;
           try {
@@ -408,12 +438,18 @@ export class WriteAheadLog {
         return;
       }
       const step = (at: number): void => {
-        if (this.closed) finish('abandoned', fd);
+        if (this.closed || this.failure !== undefined) finish('abandoned', fd);
         else if (at >= size) finish('ready', fd);
         else {
-          write(fd, zeroChunk(), 0, Math.min(walPreallocateChunkBytes, size - at), at, (writeError, written) => {
-            if (writeError !== null) finish('failed', fd);
-            else fdatasync(fd, (syncError) => (syncError !== null ? finish('failed', fd) : step(at + written)));
+          statfs(this.dir, (statError, stats) => {
+            if (statError !== null || stats.bavail * stats.bsize < size - at + this.spareFreeBytesReserve) {
+              finish('failed', fd);
+              return;
+            }
+            write(fd, zeroChunk(), 0, Math.min(walPreallocateChunkBytes, size - at), at, (writeError, written) => {
+              if (writeError !== null) finish('failed', fd);
+              else fdatasync(fd, (syncError) => (syncError !== null ? finish('failed', fd) : step(at + written)));
+            });
           });
         }
       };
@@ -445,7 +481,9 @@ function createSegment(dir: string, id: number): number {
 /** Renames the ready spare into place as segment `id`, durably, and opens it like a new segment. */
 function adoptSpare(dir: string, id: number): number {
   const path = segmentPath(dir, id);
-  renameSync(join(dir, walSpareName), path);
+  // A link, not a rename: it fails if the segment exists (as creating one does, with O_EXCL).
+  linkSync(join(dir, walSpareName), path);
+  unlinkSync(join(dir, walSpareName));
   syncDirectory(dir);
   return openSync(path, constants.O_WRONLY | (dataSyncFlag ?? 0));
 }

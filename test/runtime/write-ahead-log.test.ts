@@ -172,6 +172,40 @@ describe('WriteAheadLog', () => {
     assert.deepEqual(readdirSync(dir), [], 'close(true) leaves nothing, spare included');
   });
 
+  it('a spare of several chunks is whole and all zeros; a close while one is prepared waits for it and leaves no file', async () => {
+    const dir = freshDir();
+    const segmentBytesMax = 2.5 * 1024 * 1024; // three chunks of walPreallocateChunkBytes
+    const log = new WriteAheadLog(dir, 0, [], { segmentBytesMax, preallocate: true, preallocateAfterBytes: 0 });
+    log.append(bytes(1), 1);
+    await log.sync();
+    await log.spareSettled();
+    const spare = readFileSync(join(dir, walSpareName));
+    assert.equal(spare.length, segmentBytesMax);
+    assert.ok(spare.every((b) => b === 0));
+    log.append(bytes(2), 2);
+    await log.sync(); // moves into the spare; the next one is being prepared now
+    assert.equal(log.openSegmentPreallocated, true);
+    const closes = [log.close(true), log.close(true)];
+    await Promise.all(closes);
+    assert.equal(closes[0], closes[1], 'a second close waits for the first');
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
+  it('no spare is made when the file system would keep less than the reserve free', async () => {
+    const dir = freshDir();
+    const log = new WriteAheadLog(dir, 0, [], { segmentBytesMax: 64, preallocate: true, preallocateAfterBytes: 0, spareFreeBytesReserve: Number.MAX_SAFE_INTEGER });
+    log.append(bytes(1), 1);
+    await log.sync();
+    await log.spareSettled();
+    assert.equal(log.spareFailures, 1);
+    assert.ok(!existsSync(join(dir, walSpareName)));
+    log.append(new Uint8Array(64).fill(2), 2);
+    await log.sync();
+    assert.equal(log.openSegmentPreallocated, false, 'growing segments go on');
+    assert.deepEqual(readWal(dir).payloads.map((p) => p[0]), [1, 2]);
+    await log.close(true);
+  });
+
   it('a spare left by a crash is removed when a log opens', async () => {
     const dir = freshDir();
     mkdirSync(dir, { recursive: true });
