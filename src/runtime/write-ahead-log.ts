@@ -1,4 +1,4 @@
-import { close, closeSync, constants, fdatasync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, open, openSync, readdirSync, readFileSync, linkSync, rmSync, statfs, unlinkSync, write } from 'node:fs';
+import { close, closeSync, constants, fdatasync, fstatSync, fsyncSync, ftruncateSync, linkSync, mkdirSync, open, openSync, readdirSync, readFileSync, rmSync, statfs, unlinkSync, write } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { assert } from '../lib/assert.js';
@@ -35,7 +35,7 @@ import { RecordCorruptError } from './record-codec.js';
  * files on the file system share. Writing over blocks that already hold zeros changes only data.
  * So, once the open segment has taken `preallocateAfterBytes`, a spare file (`walSpareName`) is filled
  * with zeros in the background, in chunks each followed by `fdatasync` (no long flush in front of
- * the log's writes), and the next rotation renames it into place; a growing segment rotates into a
+ * the log's writes), and the next rotation links it into place; a growing segment rotates into a
  * ready spare early, so the fast path starts soon after startup. A spare is `segmentBytesMax`
  * long, so a preallocated segment is full (no zeros left) when it closes and closed segments still
  * hold only whole frames; the newest segment's zeros after its last frame read like a torn tail
@@ -197,7 +197,7 @@ export interface WalOptions {
   readonly spareFreeBytesReserve?: number;
 }
 
-/** The next segment, being zero-filled in the background or ready to be renamed into place. */
+/** The next segment, being zero-filled in the background or ready to be linked into place. */
 interface Spare {
   ready: boolean;
   /** Settles when the preparation ends, however it ends. */
@@ -478,7 +478,7 @@ function createSegment(dir: string, id: number): number {
   return fd;
 }
 
-/** Renames the ready spare into place as segment `id`, durably, and opens it like a new segment. */
+/** Moves the ready spare into place as segment `id` (link, unlink), durably, and opens it like a new segment. */
 function adoptSpare(dir: string, id: number): number {
   const path = segmentPath(dir, id);
   // A link, not a rename: it fails if the segment exists (as creating one does, with O_EXCL).

@@ -6,7 +6,7 @@
  * and that the stored counters match the records (so the replay ended in one consistent state).
  * With checkpoints every turn the kill often lands inside one; with checkpoints never, everything
  * comes back from the log; a small segment size makes the log rotate and release segments; with
- * zero-filled segments the kill also lands while a spare is prepared or renamed into place.
+ * zero-filled segments the kill also lands while a spare is prepared or moved into place.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -124,7 +124,7 @@ describe("LmdbStorage 'wal' crash recovery", () => {
   const cases = [
     { name: 'checkpoints all the time (the kill lands in or between them)', interval: 0, segmentBytes: 4096, preallocateAfterBytes: walPreallocateAfterBytesDefault },
     { name: 'no checkpoint before the kill (everything comes back from the log)', interval: 3_600_000, segmentBytes: 16 * 1024 * 1024, preallocateAfterBytes: walPreallocateAfterBytesDefault },
-    { name: 'zero-filled segments from the first write (small ones: spares made and renamed in all the time)', interval: 20, segmentBytes: 2048, preallocateAfterBytes: 0 },
+    { name: 'zero-filled segments from the first write (small ones: spares made and moved in all the time)', interval: 20, segmentBytes: 2048, preallocateAfterBytes: 0 },
   ];
   for (const c of cases) {
     it(`every acknowledged write survives SIGKILL: ${c.name}`, async () => {

@@ -143,7 +143,7 @@ describe('WriteAheadLog', () => {
     assert.equal(log.openSegmentPreallocated, true);
     assert.equal(fileBytes(segmentFile(dir, 0)), 16 + 9, 'a growing segment closes as it is');
     assert.equal(fileBytes(segmentFile(dir, 1)), 4096);
-    if (process.platform === 'linux') assert.equal(openFlags(log['fd']) & constants.O_DSYNC, constants.O_DSYNC, 'a renamed spare is written with O_DSYNC too');
+    if (process.platform === 'linux') assert.equal(openFlags(log['fd']) & constants.O_DSYNC, constants.O_DSYNC, 'a spare moved into place is written with O_DSYNC too');
     log.append(bytes(3, 3), 3);
     await log.sync(); // over the zeros at the start of segment 1
     let read = readWal(dir);
