@@ -2,7 +2,8 @@
 # System packages the test suite drives as real peers, installed from Debian's archive when
 # missing (npm cannot provide them): redis-tools gives redis-cli and redis-benchmark, the clients
 # the RESP server must serve unchanged; chromium is the browser the dashboard test drives through
-# playwright-core (test/integration/dashboard.test.ts, /usr/bin/chromium). Run by `npm test`
+# playwright-core (test/integration/dashboard.test.ts, /usr/bin/chromium); wrk is the benchmark's
+# HTTP load generator (bench/kv/wrk.ts, run briefly by test/bench/bench-smoke.test.ts). Run by `npm test`
 # before the build; does nothing when every command is already there.
 set -euo pipefail
 
@@ -10,6 +11,7 @@ declare -A packages=(
   [redis-cli]=redis-tools
   [redis-benchmark]=redis-tools
   [chromium]=chromium
+  [wrk]=wrk
 )
 
 missing=()

@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- kv`: for each cluster size, start a local cluster of `ringkv start` processes,
- * then `--runs` rounds of: redis-benchmark SET/GET (unpipelined and pipelined) and HTTP PUT/GET,
+ * then `--runs` rounds of: redis-benchmark SET/GET (unpipelined and pipelined) and HTTP PUT/GET
+ * (wrk by default, or the node:http client of http-load.ts with `--http-client node`),
  * and, with `--latency-clients`, unpipelined SET/GET at each further client count (rate and
  * latency against load), all against node 1. One cluster per size for all its rounds (start-up
  * is not what is measured).
@@ -14,6 +15,7 @@ import { KvCluster } from './cluster.js';
 import { runHttpLoad } from './http-load.js';
 import { nodeCommitSeconds } from './metrics.js';
 import { runRedisBenchmark } from './redis-benchmark.js';
+import { runWrk } from './wrk.js';
 import { kvHeaders, kvRows, kvTable, unpipelinedClient } from './report.js';
 import type { KvRow } from './report.js';
 
@@ -23,6 +25,8 @@ const kvClusterNodesMax = 16;
 const requestsMax = 10_000_000;
 /** Value size of the HTTP PUTs, in bytes (redis-benchmark's default -d is 3 bytes). */
 const httpValueBytes = 3;
+/** Longest wrk test, in s. */
+const httpDurationSMax = 3_600;
 
 interface Flags {
   readonly nodes: string;
@@ -33,6 +37,8 @@ interface Flags {
   readonly keyspace: string;
   readonly httpRequests: string;
   readonly httpConnections: string;
+  readonly httpClient: string;
+  readonly httpDuration: string;
   readonly warmup: string;
   readonly latencyClients?: string;
   readonly latencyRequests: string;
@@ -59,7 +65,9 @@ export function registerKvBench(program: Command): void {
     .option('--clients <n>', 'redis-benchmark connections (-c)', '50')
     .option('--pipeline <n>', 'pipeline depth of the pipelined redis-benchmark round (-P)', '16')
     .option('--keyspace <n>', 'random keys (-r for redis-benchmark, key-i mod n for HTTP); 0 = redis-benchmark\'s single key', '100000')
-    .option('--http-requests <n>', 'HTTP requests per test', '50000')
+    .option('--http-client <client>', 'HTTP load generator: wrk (C, one thread, timed) or node (node:http in this process, counted requests)', 'wrk')
+    .option('--http-duration <s>', 'seconds per HTTP test with wrk', '8')
+    .option('--http-requests <n>', 'HTTP requests per test with the node client', '50000')
     .option('--http-connections <n>', 'HTTP keep-alive connections', '48')
     .option('--storage-sync <mode>', 'the nodes\' storageSync: wal (write-ahead log fsynced per group of batches, LMDB checkpoints), background (LMDB commit and fsync off the event loop) or commit (LMDB fsync on the event loop)', runtimeDefaults.storageSync)
     .option('--set <field=value>', 'passed to every node as `ringkv start --set` (repeatable; e.g. kv.readSpeculativeRetryMs=0)', collectSetting, [] as string[])
@@ -75,6 +83,9 @@ export function registerKvBench(program: Command): void {
       const keyspace = parseIntOption('--keyspace', flags.keyspace, 0, requestsMax);
       const httpRequests = parseIntOption('--http-requests', flags.httpRequests, 1, requestsMax);
       const httpConnections = parseIntOption('--http-connections', flags.httpConnections, 1, 10_000);
+      const httpDurationS = parseIntOption('--http-duration', flags.httpDuration, 1, httpDurationSMax);
+      if (flags.httpClient !== 'wrk' && flags.httpClient !== 'node') throw new Error(`--http-client must be wrk or node, not ${flags.httpClient}`);
+      const httpKeyspace = keyspace > 0 ? keyspace : 1;
       const warmup = parseIntOption('--warmup', flags.warmup, 0, requestsMax);
       // The main client count is measured anyway; listing it again would only double its rows.
       const latencyClients = flags.latencyClients === undefined ? [] : parseNumberList('--latency-clients', flags.latencyClients).map((n) => parseIntOption('--latency-clients', String(n), 1, 10_000)).filter((c) => c !== clients);
@@ -111,13 +122,16 @@ export function registerKvBench(program: Command): void {
             const commitAfter = await Promise.all(cluster.ready.map((r) => nodeCommitSeconds(r.http!)));
             const blocked = commitAfter.map((after, i) => `${cluster.ready[i]!.name} ${(((after - commitBefore[i]!) * 1000) / windowS).toFixed(1)}`);
             commitLines.push(`${name}, run ${run}: event loop in storage commits during the unpipelined SET+GET tests, ms per s: ${blocked.join(', ')}`);
-            const round = [
-              ...unpipelined,
-              ...(await runRedisBenchmark({ port: respPort, http: node.http!, requests, clients, pipeline, keyspace })),
-              // PUT first, so the GETs read keys that exist.
-              await runHttpLoad({ http: node.http!, method: 'PUT', connections: httpConnections, requests: httpRequests, keyspace: keyspace > 0 ? keyspace : 1, valueBytes: httpValueBytes }),
-              await runHttpLoad({ http: node.http!, method: 'GET', connections: httpConnections, requests: httpRequests, keyspace: keyspace > 0 ? Math.min(keyspace, httpRequests) : 1, valueBytes: httpValueBytes }),
-            ];
+            const round = [...unpipelined, ...(await runRedisBenchmark({ port: respPort, http: node.http!, requests, clients, pipeline, keyspace }))];
+            // PUT first, so the GETs read keys that exist (only as many as the PUTs wrote).
+            if (flags.httpClient === 'wrk') {
+              const put = await runWrk({ http: node.http!, method: 'PUT', connections: httpConnections, durationS: httpDurationS, keyspace: httpKeyspace, valueBytes: httpValueBytes });
+              const get = await runWrk({ http: node.http!, method: 'GET', connections: httpConnections, durationS: httpDurationS, keyspace: Math.max(1, Math.min(httpKeyspace, put.requests)), valueBytes: httpValueBytes });
+              round.push(put, get);
+            } else {
+              round.push(await runHttpLoad({ http: node.http!, method: 'PUT', connections: httpConnections, requests: httpRequests, keyspace: httpKeyspace, valueBytes: httpValueBytes }));
+              round.push(await runHttpLoad({ http: node.http!, method: 'GET', connections: httpConnections, requests: httpRequests, keyspace: Math.min(httpKeyspace, httpRequests), valueBytes: httpValueBytes }));
+            }
             for (const c of latencyClients) round.push(...(await runRedisBenchmark({ port: respPort, http: node.http!, requests: latencyRequests, clients: c, pipeline: 1, keyspace })));
             const named = round.map((m) => ({ ...m, cluster: name }));
             rows.push(...named);

@@ -104,6 +104,8 @@ describe('bench tables', () => {
     assert.equal(curveRows[0]![8], 'redis-server 107,000 SET/s');
     assert.equal(curveRows[1]![8], 'redis-server 109,000 GET/s');
     assert.match(kvRows(curve, 'redis-benchmark -c 5')[0]![8]!, /target ≥ 19,000\/s ✓/);
+    const put = kvRows([{ cluster: '3 nodes', client: 'wrk keep-alive x48', op: 'PUT', opsPerS: 10_340, p50Ms: 3.8, p99Ms: 20, errors: 0 }]);
+    assert.equal(put[0]![8], 'etcd, 3 members, HTTP/JSON: ~9,400 puts/s, p99 11-16 ms; 1.10x etcd');
   });
 
   it('failed requests from the node metrics: every outcome but ok and not-found', () => {
