@@ -3,7 +3,7 @@
 # missing (npm cannot provide them): redis-tools gives redis-cli and redis-benchmark, the clients
 # the RESP server must serve unchanged; chromium is the browser the dashboard test drives through
 # playwright-core (test/integration/dashboard.test.ts, /usr/bin/chromium); wrk is the benchmark's
-# HTTP load generator (bench/kv/wrk.ts, run briefly by test/bench/bench-smoke.test.ts). Run by `npm test`
+# HTTP load generator (bench/kv/wrk.ts, run briefly by test/bench/wrk.test.ts). Run by `npm test`
 # before the build; does nothing when every command is already there.
 set -euo pipefail
 

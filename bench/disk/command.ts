@@ -6,7 +6,7 @@
  * `O_DSYNC` costs; where the flag does not exist (Windows) the writes are not durable and the
  * figures mean nothing. docs/benchmarks.md, "Zero-filled log segments".
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Command } from 'commander';
@@ -53,6 +53,8 @@ export function registerDiskBench(program: Command): void {
       const bytes = parseIntOption('--bytes', flags.bytes, 1, appendBytesMax);
       const writersList = parseNumberList('--writers', flags.writers).map((n) => parseIntOption('--writers', String(n), 1, writersMax));
       const runs = parseIntOption('--runs', flags.runs, 1, 100);
+      // The default .ringkv does not exist in a fresh clone.
+      mkdirSync(resolve(flags.dir), { recursive: true });
       const dir = mkdtempSync(join(resolve(flags.dir), 'bench-disk-'));
       console.log(machineHeader('ringkv disk benchmark (durable appends)'));
       console.log(`\n${appends} appends of ${bytes} bytes per writer with writeSync on an O_DSYNC descriptor, in ${dir}\n`);

@@ -21,7 +21,7 @@ export const getOpsPerSTarget = 30_000;
 /** etcd 3.4, 3 members, 48 connections through its HTTP/JSON API (the issue's reference), puts/s. */
 export const etcdPutsPerS = 9_400;
 
-const ratio2 = (r: number): string => `${r.toFixed(2)}x etcd`;
+const etcdRatio = (opsPerS: number): string => `${(opsPerS / etcdPutsPerS).toFixed(2)}x etcd`;
 
 const check = (ok: boolean): string => (ok ? '✓' : '✗');
 
@@ -41,7 +41,7 @@ export function referenceCell(client: string, op: string, opsPerS: number, p99Ms
     const target = judged ? `; target ≥ ${int(getOpsPerSTarget)}/s ${check(opsPerS >= getOpsPerSTarget)}` : '';
     return `redis-server 109,000 GET/s${pipelined ? ' (unpipelined)' : ''}${target}`;
   }
-  if (op === 'PUT') return `etcd, 3 members, HTTP/JSON: ~${int(etcdPutsPerS)} puts/s, p99 11-16 ms; ${ratio2(opsPerS / etcdPutsPerS)}`;
+  if (op === 'PUT') return `etcd, 3 members, HTTP/JSON: ~${int(etcdPutsPerS)} puts/s, p99 11-16 ms; ${etcdRatio(opsPerS)}`;
   return '-';
 }
 

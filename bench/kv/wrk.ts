@@ -42,7 +42,7 @@ export interface WrkSummary {
   readonly errors: number;
 }
 
-/** The Lua script for one run (pure; the smoke test runs it). */
+/** The Lua script for one run (pure; test/bench/wrk.test.ts runs it under wrk). */
 export function wrkScript(method: 'PUT' | 'GET', keyspace: number, valueBytes: number): string {
   if (!Number.isSafeInteger(keyspace) || keyspace < 1) throw new Error(`wrk keyspace must be a positive integer, not ${keyspace}`);
   const body = method === 'PUT' ? `string.rep("x", ${valueBytes})` : 'nil';
@@ -64,7 +64,7 @@ end
 `;
 }
 
-/** The summary line of wrk's output (pure; tested in the smoke test). */
+/** The summary line of wrk's output (pure; tested in test/bench/wrk.test.ts). */
 export function parseWrkSummary(stdout: string): WrkSummary {
   const line = stdout.split('\n').find((l) => l.startsWith(doneMarker));
   if (line === undefined) throw new Error(`wrk printed no summary line (${doneMarker.trim()}); output: ${stdout.slice(-2000)}`);
